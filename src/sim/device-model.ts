@@ -1,0 +1,174 @@
+// One simulated CPE's parameter store. All per-device state lives in an
+// instance (STYLE.md §2 src/sim/: many devices per process, no module state),
+// and it stays small: the tree is the profile's until the first structural
+// change, and only values that differ from the factory ones are kept.
+import type { DeviceIdStruct } from "../cwmp/rpc.js";
+import { ensureChildTables, ensureObject, type CompiledProfile } from "./profile.js";
+import { reportBoolean } from "./values.js";
+import {
+  addNode,
+  cloneTree,
+  parentOf,
+  removeSubtree,
+  templateOf,
+  walk,
+  type NodeDef,
+  type ParamDef,
+  type Tree,
+} from "./tree.js";
+
+export interface DeviceIdentity {
+  serialNumber: string;
+  oui?: string;
+  productClass?: string;
+  manufacturer?: string;
+}
+
+/** What the ACS asked for that happens after the session (TR-069 A.3.2.7,
+ * A.4.1.6): the CPE reboots or resets once the session has ended. */
+export interface PendingActions {
+  reboot: { commandKey: string } | undefined;
+  factoryReset: boolean;
+}
+
+/** Factory values of one device: its identity written where the profile says
+ * (DeviceInfo.SerialNumber follows DeviceId.SerialNumber) plus any extras. */
+export function factoryValues(
+  profile: CompiledProfile,
+  identity: DeviceIdentity,
+  extra: Record<string, string> = {},
+): Map<string, string> {
+  const ids = profile.identity;
+  const values = new Map<string, string>([
+    [ids.serialNumber, identity.serialNumber],
+    [ids.oui, identity.oui ?? profile.deviceId.oui],
+    [ids.productClass, identity.productClass ?? profile.deviceId.productClass],
+    [ids.manufacturer, identity.manufacturer ?? profile.deviceId.manufacturer],
+  ]);
+  for (const [name, value] of Object.entries(extra)) values.set(name, value);
+  return values;
+}
+
+const NUMBER_OF_ENTRIES = "NumberOfEntries";
+
+export class DeviceModel {
+  readonly profile: CompiledProfile;
+  readonly pending: PendingActions = { reboot: undefined, factoryReset: false };
+  private tree: Tree;
+  private readonly factory: ReadonlyMap<string, string>;
+  private changed: Map<string, string> | undefined;
+  private bootedAt: number;
+  private readonly clock: () => number;
+
+  constructor(profile: CompiledProfile, factory: ReadonlyMap<string, string>, clock: () => number = Date.now) {
+    this.profile = profile;
+    this.tree = profile.tree;
+    this.factory = factory;
+    this.clock = clock;
+    this.bootedAt = clock();
+  }
+
+  node(name: string): NodeDef | undefined {
+    return this.tree.nodes.get(name);
+  }
+
+  children(objectPath: string): readonly string[] {
+    return this.tree.children.get(objectPath) ?? [];
+  }
+
+  walk(name: string, visit: (name: string, def: NodeDef) => void): void {
+    walk(this.tree, name, visit);
+  }
+
+  /** The value the CPE holds, hidden or not; undefined for unknown names. */
+  value(name: string): string | undefined {
+    const def = this.tree.nodes.get(name);
+    if (def?.kind !== "param") return undefined;
+    if (def.dynamic === "uptime") return String(Math.floor((this.clock() - this.bootedAt) / 1000));
+    if (def.dynamic === "now") return new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    // TR-106 convention: <Table>NumberOfEntries counts the rows of <Table>.
+    if (name.endsWith(NUMBER_OF_ENTRIES)) {
+      const rows = this.tree.children.get(name.slice(0, -NUMBER_OF_ENTRIES.length) + ".");
+      if (rows !== undefined) return String(rows.length);
+    }
+    return this.changed?.get(name) ?? this.factory.get(name) ?? def.value;
+  }
+
+  /** The value as a GetParameterValues response shows it. */
+  reported(name: string, def: ParamDef): string {
+    if (def.hidden === true) return "";
+    const value = this.value(name) ?? "";
+    return def.type === "boolean" ? reportBoolean(value, this.profile.quirks) : value;
+  }
+
+  /** Stores a value without validation; false for unknown parameters. */
+  setValue(name: string, value: string): boolean {
+    if (this.tree.nodes.get(name)?.kind !== "param") return false;
+    this.changed ??= new Map();
+    this.changed.set(name, value);
+    return true;
+  }
+
+  /** Creates the next row of a table with the profile's defaults; returns its
+   * instance number. The caller has checked that `table` is a table. */
+  addInstance(table: string): number {
+    const tree = this.ownTree();
+    const number = tree.nextInstance.get(table) ?? 1;
+    tree.nextInstance.set(table, number + 1);
+    const instance = `${table}${number}.`;
+    const tables = this.profile.tables;
+    ensureObject(tree, tables, instance);
+    for (const [rel, def] of tables.get(templateOf(instance))?.defaults ?? []) {
+      const name = instance + rel;
+      const parent = parentOf(name);
+      if (parent !== undefined) ensureObject(tree, tables, parent);
+      addNode(tree, name, def);
+    }
+    ensureChildTables(tree, tables, instance);
+    for (const [name, def] of tree.nodes) {
+      if (def.kind === "object" && def.table && name.startsWith(instance)) tree.nextInstance.set(name, 1);
+    }
+    return number;
+  }
+
+  deleteInstance(instance: string): void {
+    const removed = removeSubtree(this.ownTree(), instance);
+    if (this.changed === undefined) return;
+    for (const name of removed) this.changed.delete(name);
+  }
+
+  /** Simulated reboot: values survive, UpTime restarts. */
+  reboot(): void {
+    this.bootedAt = this.clock();
+    this.pending.reboot = undefined;
+  }
+
+  /** Back to the profile's tree and this device's factory values. */
+  factoryReset(): void {
+    this.tree = this.profile.tree;
+    this.changed = undefined;
+    this.pending.factoryReset = false;
+    this.pending.reboot = undefined;
+    this.bootedAt = this.clock();
+  }
+
+  deviceId(): DeviceIdStruct {
+    const ids = this.profile.identity;
+    return {
+      manufacturer: this.value(ids.manufacturer) ?? "",
+      oui: this.value(ids.oui) ?? "",
+      productClass: this.value(ids.productClass) ?? "",
+      serialNumber: this.value(ids.serialNumber) ?? "",
+    };
+  }
+
+  /** A ManagementServer parameter by its relative name ("URL", "Username"). */
+  managementServer(rel: string): string {
+    return this.value(this.profile.managementServer + rel) ?? "";
+  }
+
+  private ownTree(): Tree {
+    if (this.tree === this.profile.tree) this.tree = cloneTree(this.tree);
+    return this.tree;
+  }
+}
