@@ -1,0 +1,141 @@
+// Runs queued USP requests inside a CPE's CWMP session, one at a time, by
+// driving the pure planners (translate/) round by round: plan → RPCs → record
+// outcomes → plan … → reply. The CWMP side asks `nextRpc` at every ACS turn;
+// null means "nothing to do", and the session ends with 204.
+import type { Logger } from "pino";
+import { LRUCache } from "lru-cache";
+import type { AcsRequest, RpcOutcome } from "../cwmp/rpc.js";
+import type { PendingRequest, Store } from "../store/store.js";
+import { DeviceModel, recordOutcomes } from "../translate/device-model.js";
+import { planRequest } from "../translate/index.js";
+import { DEFAULT_PROFILE, MAX_PLAN_ROUNDS, type DeviceProfile, type UspReply } from "../translate/plan.js";
+import { USP_ERR, uspError } from "../usp/errors.js";
+
+interface ActiveJob {
+  pending: PendingRequest;
+  model: DeviceModel;
+  rounds: number;
+  /** RPCs of the current round not yet sent. */
+  queue: AcsRequest[];
+  /** RPCs of the current round sent so far, and their outcomes, in order. */
+  sent: AcsRequest[];
+  outcomes: RpcOutcome[];
+}
+
+export interface SessionWorkDeps {
+  store: Store;
+  logger: Logger;
+  /** Delivers the one answer to a request that the caller has taken from the store. */
+  answer: (pending: PendingRequest, reply: UspReply) => Promise<void>;
+  /** Bound on cached device models (names, types): memory must not grow with fleet × tree size. */
+  maxCachedModels: number;
+}
+
+export class SessionWork {
+  private readonly models: LRUCache<string, DeviceModel>;
+  /** Active job per CWMP session id. */
+  private readonly jobs = new Map<string, ActiveJob>();
+  /** Request ids being executed, so the timeout sweep leaves them alone. */
+  private readonly running = new Set<string>();
+
+  constructor(private readonly deps: SessionWorkDeps) {
+    this.models = new LRUCache({ max: deps.maxCachedModels });
+  }
+
+  isRunning(requestId: string): boolean {
+    return this.running.has(requestId);
+  }
+
+  /** What the gateway knows of a CPE's data model; created on first use. */
+  modelFor(endpointId: string): DeviceModel {
+    let model = this.models.get(endpointId);
+    if (model === undefined) {
+      model = new DeviceModel();
+      this.models.set(endpointId, model);
+    }
+    return model;
+  }
+
+  profileFor(_endpointId: string): DeviceProfile {
+    return DEFAULT_PROFILE;
+  }
+
+  /** Called at each ACS turn: after the empty POST (`last` undefined) or with
+   * the outcome of the RPC sent last. Returns the next RPC or null. */
+  async nextRpc(endpointId: string, sessionId: string, last?: { request: AcsRequest; outcome: RpcOutcome }): Promise<AcsRequest | null> {
+    let job = this.jobs.get(sessionId);
+    if (job !== undefined && last !== undefined) job.outcomes.push(last.outcome);
+    for (;;) {
+      if (job === undefined) {
+        job = await this.startNextJob(endpointId, sessionId);
+        if (job === undefined) return null;
+      }
+      const rpc = job.queue.shift();
+      if (rpc !== undefined) {
+        job.sent.push(rpc);
+        return rpc;
+      }
+      const reply = this.advance(job);
+      if (reply === undefined) continue;
+      await this.finish(sessionId, job, reply);
+      job = undefined;
+    }
+  }
+
+  /** The session ended (normally or not): a job still running is abandoned and
+   * its request stays queued, to run again in the CPE's next session. */
+  sessionEnded(sessionId: string): void {
+    const job = this.jobs.get(sessionId);
+    if (job === undefined) return;
+    this.jobs.delete(sessionId);
+    this.running.delete(job.pending.requestId);
+  }
+
+  /** Files the finished round and plans again; returns the reply once there is one. */
+  private advance(job: ActiveJob): UspReply | undefined {
+    if (job.sent.length > 0) {
+      recordOutcomes(job.model, job.sent, job.outcomes);
+      job.sent = [];
+      job.outcomes = [];
+    }
+    if (job.rounds >= MAX_PLAN_ROUNDS) {
+      return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, `translation did not finish within ${MAX_PLAN_ROUNDS} CWMP rounds`) };
+    }
+    job.rounds += 1;
+    try {
+      const plan = planRequest(job.pending.request, { profile: this.profileFor(job.pending.endpointId), model: job.model });
+      if (plan.kind === "respond") return plan.reply;
+      if (plan.rpcs.length === 0) {
+        return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, "translation asked for an empty round of RPCs") };
+      }
+      job.queue = [...plan.rpcs];
+      return undefined;
+    } catch (err) {
+      // A planner exception is a bug; the controller still gets its one answer.
+      this.deps.logger.error({ err, endpointId: job.pending.endpointId, msgId: job.pending.msgId }, "translation failed");
+      return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, "internal error while translating the request") };
+    }
+  }
+
+  private async startNextJob(endpointId: string, sessionId: string): Promise<ActiveJob | undefined> {
+    const queued = await this.deps.store.pendingRequests(endpointId);
+    const pending = queued.find((r) => !this.running.has(r.requestId));
+    if (pending === undefined) return undefined;
+    const model = this.modelFor(endpointId);
+    model.beginTransaction();
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [] };
+    this.jobs.set(sessionId, job);
+    this.running.add(pending.requestId);
+    this.deps.logger.debug({ endpointId, msgId: pending.msgId, type: pending.request.type }, "request joins CWMP session");
+    return job;
+  }
+
+  private async finish(sessionId: string, job: ActiveJob, reply: UspReply): Promise<void> {
+    this.jobs.delete(sessionId);
+    this.running.delete(job.pending.requestId);
+    // Only the caller that removes the request answers it: exactly one answer.
+    if (await this.deps.store.takeRequest(job.pending.endpointId, job.pending.requestId)) {
+      await this.deps.answer(job.pending, reply);
+    }
+  }
+}

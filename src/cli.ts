@@ -1,0 +1,112 @@
+// `cwmp2usp` entry point: serve | sim. A thin shell: parse arguments, load
+// configuration, start the part asked for, stop it cleanly on SIGTERM/SIGINT.
+import { parseArgs } from "node:util";
+import { pino, type Logger } from "pino";
+import { ConfigError, loadConfig } from "./config.js";
+import { startGateway } from "./gateway.js";
+
+const USAGE = `usage:
+  cwmp2usp serve [--config FILE]     run the gateway (defaults: CWMP on :7547, embedded MQTT broker, memory store)
+  cwmp2usp sim --acs URL [--count N] [--serial-prefix P] [--cr-username U --cr-password P]
+                                     run simulated TR-181 CPEs against an ACS
+Every configuration key can also be set by environment variable, e.g.
+  CWMP2USP_MQTT__URL=mqtt://127.0.0.1:1883 CWMP2USP_CWMP__PORT=7547`;
+
+/** Keys whose values never reach a log line. */
+const REDACT = ["password", "*.password", "*.*.password", "authorization", "*.authorization", "headers.authorization"];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: { service: "cwmp2usp" } });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serve(rest);
+    case "sim":
+      return sim(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+      return 1;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } }, strict: true });
+  let config;
+  try {
+    config = loadConfig({ ...(values.config !== undefined ? { file: values.config } : {}), env: process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cwmp2usp: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+  const gateway = await startGateway(config, logger);
+  await waitForSignal(logger);
+  await gateway.stop();
+  return 0;
+}
+
+async function sim(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      acs: { type: "string", default: "http://127.0.0.1:7547/" },
+      count: { type: "string", default: "1" },
+      "serial-prefix": { type: "string", default: "SIM" },
+      "cr-username": { type: "string", default: "" },
+      "cr-password": { type: "string", default: "" },
+      "acs-username": { type: "string", default: "" },
+      "acs-password": { type: "string", default: "" },
+    },
+    strict: true,
+  });
+  const logger = createLogger(process.env.CWMP2USP_LOG__LEVEL ?? "info");
+  const { startSimulatorFleet } = await import("./sim/cli-fleet.js");
+  const fleet = await startSimulatorFleet({
+    acsUrl: values.acs,
+    count: Number.parseInt(values.count, 10),
+    serialPrefix: values["serial-prefix"],
+    crUsername: values["cr-username"],
+    crPassword: values["cr-password"],
+    acsUsername: values["acs-username"],
+    acsPassword: values["acs-password"],
+    logger,
+  });
+  await waitForSignal(logger);
+  await fleet.stop();
+  return 0;
+}
+
+function waitForSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, "shutting down");
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolve();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`cwmp2usp: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,213 @@
+// Gateway configuration: built-in defaults, then a YAML/JSON file, then
+// environment variables (CWMP2USP_<KEY>__<KEY>…), validated once at start.
+// Every failure names the offending key so an operator can fix it at once.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const authSchema = z
+  .object({
+    type: z.enum(["none", "basic", "digest"]).default("none"),
+    username: z.string().default(""),
+    password: z.string().default(""),
+    realm: z.string().default("cwmp2usp"),
+  })
+  .strict()
+  .superRefine((auth, ctx) => {
+    if (auth.type !== "none" && auth.username === "") {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["username"], message: `required when auth.type is ${auth.type}` });
+    }
+  });
+
+const controllerSchema = z
+  .object({
+    endpointId: z.string().min(1),
+    mqttTopic: z.string().min(1),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    cwmp: z
+      .object({
+        host: z.string().default("0.0.0.0"),
+        port: z.coerce.number().int().min(0).max(65535).default(7547),
+        path: z.string().startsWith("/").default("/"),
+        auth: authSchema.default({}),
+        connectionRequest: z
+          .object({
+            username: z.string().default(""),
+            password: z.string().default(""),
+            timeoutSeconds: z.coerce.number().positive().default(5),
+          })
+          .strict()
+          .default({}),
+        /** Seconds a CWMP session may sit idle between two POSTs (TR-069 §3.7.1.4 allows the CPE 30 s). */
+        sessionTimeoutSeconds: z.coerce.number().positive().default(30),
+        /** Largest SOAP body accepted; TR-069 asks for at least 32 KB, GPV responses run to megabytes. */
+        maxBodyBytes: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+      })
+      .strict()
+      .default({}),
+    mqtt: z
+      .object({
+        url: z.string().url().optional(),
+        // 5 = MQTT 5; 3.1.1 (or its protocol level, 4) = MQTT 3.1.1 (TR-369 R-MQTT.1/2).
+        version: z
+          .preprocess((v) => (v === "3.1.1" || v === 4 || v === "4" ? 4 : v === "5" ? 5 : v), z.union([z.literal(4), z.literal(5)], {
+            errorMap: () => ({ message: 'must be 5 or "3.1.1"' }),
+          }))
+          .default(5),
+        agentTopic: z
+          .string()
+          .refine((s) => s.includes("{endpointId}"), "must contain {endpointId}")
+          .default("usp/v1/agent/{endpointId}"),
+        clientId: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        embedded: z
+          .object({
+            host: z.string().default("127.0.0.1"),
+            port: z.coerce.number().int().min(0).max(65535).default(1883),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    controllers: z.array(controllerSchema).default([
+      { endpointId: "proto::controller-1", mqttTopic: "usp/v1/controller/controller-1" },
+    ]),
+    store: z
+      .object({
+        type: z.enum(["memory"]).default("memory"),
+      })
+      .strict()
+      .default({}),
+    requestTimeoutSeconds: z.coerce.number().positive().default(60),
+    endpointId: z
+      .object({
+        /** `os` = os::<OUI>-<SerialNumber>, `ops` = ops::<OUI>-<ProductClass>-<SerialNumber> (TR-369 R-ARC.*). */
+        scheme: z.enum(["os", "ops"]).default("os"),
+      })
+      .strict()
+      .default({}),
+    log: z
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+const ENV_PREFIX = "CWMP2USP_";
+
+/** Reads and validates the configuration. `env` and `fileText` are injected so
+ * tests need neither files nor a real environment. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fileText?: string } = {}): Config {
+  const raw = options.file !== undefined || options.fileText !== undefined ? readConfigFile(options) : {};
+  applyEnvironment(raw, options.env ?? {});
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+function readConfigFile(options: { file?: string; fileText?: string }): Record<string, unknown> {
+  let text = options.fileText;
+  if (text === undefined) {
+    try {
+      text = readFileSync(options.file as string, "utf8");
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${options.file}: ${(err as Error).message}`);
+    }
+  }
+  let value: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both.
+    value = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${options.file ?? ""} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw new ConfigError("config file must hold a mapping at the top level");
+  return value as Record<string, unknown>;
+}
+
+/** CWMP2USP_MQTT__URL=… sets mqtt.url; keys match the schema case-insensitively
+ * (env names are upper case, keys are camelCase); numeric segments index arrays
+ * (CWMP2USP_CONTROLLERS__0__MQTTTOPIC); a value that is a JSON array or object
+ * replaces the whole key (CWMP2USP_CONTROLLERS='[…]'). */
+function applyEnvironment(target: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const segments = name.slice(ENV_PREFIX.length).split("__").filter((s) => s !== "");
+    if (segments.length === 0) continue;
+    setPath(target, segments, parseEnvValue(value), name);
+  }
+}
+
+function parseEnvValue(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function setPath(target: Record<string, unknown>, segments: string[], value: unknown, envName: string): void {
+  let node: Record<string, unknown> | unknown[] = target;
+  let shape: z.ZodTypeAny | undefined = configSchema;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const last = i === segments.length - 1;
+    const { key, child } = resolveKey(shape, segment, envName);
+    shape = child;
+    if (last) {
+      (node as Record<string, unknown>)[key] = value;
+      return;
+    }
+    const existing = (node as Record<string, unknown>)[key];
+    if (existing === undefined || existing === null || typeof existing !== "object") {
+      const next: Record<string, unknown> | unknown[] = /^\d+$/.test(segments[i + 1] as string) ? [] : {};
+      (node as Record<string, unknown>)[key] = next;
+      node = next;
+    } else {
+      node = existing as Record<string, unknown>;
+    }
+  }
+}
+
+function unwrap(schema: z.ZodTypeAny | undefined): z.ZodTypeAny | undefined {
+  let s = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodEffects) {
+    s = s instanceof z.ZodEffects ? s.innerType() : s._def.innerType;
+  }
+  return s;
+}
+
+function resolveKey(shape: z.ZodTypeAny | undefined, segment: string, envName: string): { key: string; child: z.ZodTypeAny | undefined } {
+  const s = unwrap(shape);
+  if (s instanceof z.ZodArray) {
+    if (!/^\d+$/.test(segment)) throw new ConfigError(`${envName}: "${segment}" must be an array index`);
+    return { key: segment, child: s.element };
+  }
+  if (s instanceof z.ZodObject) {
+    const keys = Object.keys(s.shape as Record<string, unknown>);
+    const key = keys.find((k) => k.toLowerCase() === segment.toLowerCase());
+    if (key === undefined) throw new ConfigError(`${envName}: unknown configuration key "${segment.toLowerCase()}"`);
+    return { key, child: (s.shape as Record<string, z.ZodTypeAny>)[key] };
+  }
+  throw new ConfigError(`${envName}: "${segment}" goes below a value that has no sub-keys`);
+}

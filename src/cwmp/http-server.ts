@@ -1,0 +1,52 @@
+// The CWMP HTTP endpoint: carries bytes between CPE sockets and the Acs.
+// Never gates on Content-Type or SOAPAction (CPEs send anything: freeacs#186,
+// perl-cwmp#6); a zero-length body in any framing is the empty POST.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Acs } from "./acs.js";
+
+export interface CwmpHttpServerOptions {
+  acs: Acs;
+  logger: Logger;
+  path: string;
+  maxBodyBytes: number;
+  sessionTimeoutMs: number;
+}
+
+export function createCwmpHttpServer(options: CwmpHttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: "cwmp-http" }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.maxBodyBytes,
+    // The socket lives for the whole session; the session engine's own idle
+    // timeout ends abandoned sessions (genieacs-cwmp sets these explicitly too).
+    keepAliveTimeout: options.sessionTimeoutMs,
+    connectionTimeout: 0,
+    requestTimeout: options.sessionTimeoutMs,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  app.route({
+    method: ["POST"],
+    url: options.path,
+    handler: async (request, reply) => {
+      const body = typeof request.body === "string" ? request.body : "";
+      const answer = await options.acs.handlePost({
+        body,
+        cookie: request.headers.cookie,
+        authorization: request.headers.authorization,
+        socket: request.raw.socket,
+      });
+      reply.code(answer.status).headers(answer.headers);
+      if (answer.closeConnection) reply.header("connection", "close");
+      return reply.send(answer.body);
+    },
+  });
+  // A CPE that GETs the ACS URL, or any other method, gets 405 (genieacs does the same).
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.split("?")[0] === options.path) return reply.code(405).header("allow", "POST").send("only POST is allowed\n");
+    return reply.code(404).send("not found\n");
+  });
+  return app;
+}

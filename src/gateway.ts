@@ -1,0 +1,187 @@
+// The composition root: the only place that creates I/O objects (servers,
+// clients, timers) and wires the parts together. Everything else receives its
+// collaborators as arguments.
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { Acs } from "./cwmp/acs.js";
+import { sendConnectionRequest } from "./cwmp/connection-request.js";
+import { CpeAuthenticator } from "./cwmp/cpe-auth.js";
+import { createCwmpHttpServer } from "./cwmp/http-server.js";
+import { replyMsg, replyRecordVersion } from "./agent/reply.js";
+import { RequestQueue } from "./agent/request-queue.js";
+import { RequestRouter } from "./agent/request-router.js";
+import { SessionWork } from "./agent/session-work.js";
+import { VirtualAgents } from "./agent/virtual-agents.js";
+import { MemoryStore } from "./store/memory.js";
+import type { PendingRequest, Store } from "./store/store.js";
+import type { UspReply } from "./translate/plan.js";
+import { encodeRecord, noSessionRecord } from "./usp/encode.js";
+import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
+import { MqttMtp } from "./usp/mtp/mqtt.js";
+import type { ReplyAddress } from "./usp/mtp/mtp.js";
+
+export interface Gateway {
+  /** The CWMP ACS URL CPEs should use. */
+  readonly acsUrl: string;
+  /** The MQTT broker URL in use (embedded or configured). */
+  readonly mqttUrl: string;
+  readonly store: Store;
+  stop(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+/** Cached device models (parameter names and types), bounded by count. */
+const MAX_CACHED_MODELS = 10_000;
+
+export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
+  const now = Date.now;
+  const store: Store = new MemoryStore(now);
+  const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
+  const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
+  const mtp = new MqttMtp({
+    url: mqttUrl,
+    version: config.mqtt.version,
+    agentTopic: config.mqtt.agentTopic,
+    logger: logger.child({ component: "mqtt" }),
+    ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
+    ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+    ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
+  });
+
+  const sendReply = async (endpointId: string, controllerId: string, msgId: string, replyTo: ReplyAddress, version: string, reply: UspReply): Promise<void> => {
+    const bytes = noSessionRecord({ toId: controllerId, fromId: endpointId, version: replyRecordVersion(version), msg: replyMsg(msgId, reply) });
+    try {
+      await mtp.send(endpointId, replyTo, bytes);
+      logger.debug({ endpointId, msgId, controllerId, kind: reply.kind }, "USP reply sent");
+    } catch (err) {
+      logger.error({ endpointId, msgId, err: (err as Error).message }, "sending USP reply failed");
+    }
+  };
+  const answer = (p: PendingRequest, reply: UspReply): Promise<void> => sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
+
+  const agents = new VirtualAgents({
+    store,
+    mtp,
+    logger,
+    now,
+    scheme: config.endpointId.scheme,
+    controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, address: { mtp: "mqtt", topic: c.mqttTopic } })),
+  });
+  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS });
+  let acs: Acs | undefined;
+  const queue = new RequestQueue({
+    store,
+    logger,
+    now,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
+    isRunning: (requestId) => work.isRunning(requestId),
+    answer,
+    connectionRequest: (device) =>
+      sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
+        timeoutMs: config.cwmp.connectionRequest.timeoutSeconds * 1000,
+      }),
+  });
+  acs = new Acs({
+    store,
+    logger: logger.child({ component: "cwmp" }),
+    sessionTimeoutMs: config.cwmp.sessionTimeoutSeconds * 1000,
+    auth: new CpeAuthenticator(config.cwmp.auth),
+    hooks: {
+      onInform: async (inform, envelope) => {
+        const endpointId = await agents.register(inform, envelope);
+        const model = work.modelFor(endpointId);
+        // After a (factory) reset or reboot the CPE's tree may differ: forget what we knew.
+        if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP" || e.eventCode === "1 BOOT")) model.invalidate("");
+        model.learnFromInform(inform.parameterList);
+        return { ok: true, endpointId };
+      },
+      nextRpc: (endpointId, sessionId, last) => work.nextRpc(endpointId, sessionId, last),
+      onCpeRequest: (endpointId, request) => logger.debug({ endpointId, method: request.method }, "CPE request"),
+      onSessionEnd: (endpointId, sessionId, reason) => {
+        work.sessionEnded(sessionId);
+        logger.debug({ endpointId, sessionId, reason }, "CWMP session ended");
+        void queue.afterSession(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "post-session wake failed"));
+      },
+    },
+  });
+
+  const router = new RequestRouter({
+    logger,
+    isKnownAgent: (endpointId) => agents.isKnown(endpointId),
+    controllerAddress: (controllerId) => agents.controllerAddress(controllerId),
+    reply: (ctx, reply) => sendReply(ctx.endpointId, ctx.controllerId, ctx.msgId, ctx.replyTo, ctx.recordVersion, reply),
+    disconnect: async (ctx) => {
+      const bytes = encodeRecord({
+        version: "1.4",
+        toId: ctx.controllerId,
+        fromId: ctx.endpointId,
+        payloadSecurity: "PLAINTEXT",
+        recordType: { type: "disconnect", reason: ctx.reason, reasonCode: ctx.reasonCode },
+      });
+      await mtp.send(ctx.endpointId, ctx.replyTo, bytes);
+    },
+    accept: (request) => queue.accept(request),
+  });
+  mtp.onRecord((bytes, replyTo) => {
+    router.onRecord(bytes, replyTo).catch((err: unknown) => logger.error({ err }, "routing a USP Record failed"));
+  });
+  mtp.onChannelUp(() => {
+    agents.announceAll().catch((err: unknown) => logger.error({ err }, "announcing agents failed"));
+  });
+  await mtp.start();
+
+  const http: FastifyInstance = createCwmpHttpServer({
+    acs,
+    logger,
+    path: config.cwmp.path,
+    maxBodyBytes: config.cwmp.maxBodyBytes,
+    sessionTimeoutMs: config.cwmp.sessionTimeoutSeconds * 1000,
+  });
+  await http.listen({ host: config.cwmp.host, port: config.cwmp.port });
+  const address = http.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.cwmp.port;
+  const host = config.cwmp.host === "0.0.0.0" || config.cwmp.host === "::" ? "127.0.0.1" : config.cwmp.host;
+  const acsUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}${config.cwmp.path}`;
+  logger.info({ acsUrl, mqttUrl, controllers: config.controllers.map((c) => c.endpointId) }, "cwmp2usp gateway started");
+
+  const sweeper = setInterval(() => {
+    acs?.sweepIdleSessions();
+    queue.expire().catch((err: unknown) => logger.error({ err }, "request expiry sweep failed"));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  let stopped = false;
+  return {
+    acsUrl,
+    mqttUrl,
+    store,
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweeper);
+      await http.close();
+      acs?.closeAll();
+      await mtp.stop();
+      await broker?.close();
+      await store.close();
+      logger.info("cwmp2usp gateway stopped");
+    },
+  };
+}
+
+async function startBroker(config: Config, logger: Logger): Promise<EmbeddedBroker | undefined> {
+  const { host, port } = config.mqtt.embedded;
+  try {
+    const broker = await startEmbeddedBroker(host, port);
+    logger.info({ url: broker.url }, "embedded MQTT broker (aedes) started; set mqtt.url to use an external broker");
+    return broker;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    // Something already listens on the embedded broker's port: on a lab machine
+    // that is nearly always a local broker (e.g. Mosquitto), so use it.
+    logger.warn({ host, port }, "embedded MQTT broker port is taken; using the broker already listening there (set mqtt.url to make this explicit)");
+    return { url: `mqtt://${host}:${port}`, close: async () => undefined };
+  }
+}

@@ -1,0 +1,76 @@
+// In-memory Store: tests, labs and `cwmp2usp demo`. State dies with the process.
+import type { DeviceRecord, PendingRequest, Store } from "./store.js";
+
+export class MemoryStore implements Store {
+  private readonly devices = new Map<string, DeviceRecord>();
+  private readonly queues = new Map<string, PendingRequest[]>();
+  private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+
+  /** `now` is injected so lock expiry is testable without waiting. */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async putDevice(device: DeviceRecord): Promise<void> {
+    this.devices.set(device.endpointId, structuredClone(device));
+  }
+
+  async getDevice(endpointId: string): Promise<DeviceRecord | undefined> {
+    const device = this.devices.get(endpointId);
+    return device === undefined ? undefined : structuredClone(device);
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    return [...this.devices.values()].map((d) => structuredClone(d));
+  }
+
+  async deleteDevice(endpointId: string): Promise<void> {
+    this.devices.delete(endpointId);
+    this.queues.delete(endpointId);
+    this.locks.delete(endpointId);
+  }
+
+  async enqueueRequest(request: PendingRequest): Promise<void> {
+    const queue = this.queues.get(request.endpointId) ?? [];
+    queue.push(structuredClone(request));
+    this.queues.set(request.endpointId, queue);
+  }
+
+  async pendingRequests(endpointId: string): Promise<PendingRequest[]> {
+    return (this.queues.get(endpointId) ?? []).map((r) => structuredClone(r));
+  }
+
+  async takeRequest(endpointId: string, requestId: string): Promise<boolean> {
+    const queue = this.queues.get(endpointId);
+    if (queue === undefined) return false;
+    const index = queue.findIndex((r) => r.requestId === requestId);
+    if (index < 0) return false;
+    queue.splice(index, 1);
+    if (queue.length === 0) this.queues.delete(endpointId);
+    return true;
+  }
+
+  async expiredRequests(now: number): Promise<PendingRequest[]> {
+    const expired: PendingRequest[] = [];
+    for (const queue of this.queues.values()) {
+      for (const request of queue) if (request.deadline <= now) expired.push(structuredClone(request));
+    }
+    return expired;
+  }
+
+  async acquireSessionLock(endpointId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const lock = this.locks.get(endpointId);
+    if (lock !== undefined && lock.owner !== owner && lock.expiresAt > now) return false;
+    this.locks.set(endpointId, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async releaseSessionLock(endpointId: string, owner: string): Promise<void> {
+    if (this.locks.get(endpointId)?.owner === owner) this.locks.delete(endpointId);
+  }
+
+  async close(): Promise<void> {
+    this.devices.clear();
+    this.queues.clear();
+    this.locks.clear();
+  }
+}

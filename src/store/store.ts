@@ -1,0 +1,67 @@
+// The one interface behind which all gateway state lives (DESIGN "Store").
+// Async only, so the Redis backend (issue 5) fits behind it unchanged; every
+// backend must pass test/store-contract.ts.
+import type { DeviceIdStruct } from "../cwmp/rpc.js";
+import type { Request } from "../usp/messages.js";
+
+/** Where a USP reply goes: the MTP it came in on and that MTP's address. */
+export type ReplyAddress = { mtp: "mqtt"; topic: string };
+
+export interface DeviceRecord {
+  /** The virtual agent's USP Endpoint ID, e.g. os::00256D-0123456789. Primary key. */
+  endpointId: string;
+  deviceId: DeviceIdStruct;
+  /** "Device." (TR-181) or "InternetGatewayDevice." (TR-098). */
+  rootObject: string;
+  cwmpNamespace: string;
+  connectionRequestUrl: string;
+  /** The CPE's own Connection Request credentials, when known; otherwise the
+   * gateway's configured defaults are used. */
+  connectionRequestAuth?: { username: string; password: string };
+  /** Epoch ms of the last Inform. */
+  lastInformAt: number;
+  /** Epoch ms of the first Inform (when the agent first came online). */
+  firstSeenAt: number;
+  softwareVersion: string;
+}
+
+/** A USP request accepted from a controller and waiting for (or running in) a
+ * CWMP session with its CPE. It stays in the store until it is answered. */
+export interface PendingRequest {
+  /** Unique per accepted request (not the USP msg_id, which is the controller's). */
+  requestId: string;
+  endpointId: string;
+  controllerId: string;
+  msgId: string;
+  request: Request;
+  replyTo: ReplyAddress;
+  /** The USP Record version the controller used; the reply uses the same. */
+  recordVersion: string;
+  receivedAt: number;
+  /** Epoch ms after which the request is answered with a timeout error. */
+  deadline: number;
+}
+
+export interface Store {
+  putDevice(device: DeviceRecord): Promise<void>;
+  getDevice(endpointId: string): Promise<DeviceRecord | undefined>;
+  listDevices(): Promise<DeviceRecord[]>;
+  deleteDevice(endpointId: string): Promise<void>;
+
+  /** Appends to the device's queue (FIFO). */
+  enqueueRequest(request: PendingRequest): Promise<void>;
+  /** The device's queued requests, oldest first. */
+  pendingRequests(endpointId: string): Promise<PendingRequest[]>;
+  /** Removes a request; true only for the one caller that removed it, which is
+   * what guarantees a request gets exactly one answer. */
+  takeRequest(endpointId: string, requestId: string): Promise<boolean>;
+  /** Every queued request whose deadline is at or before `now`. */
+  expiredRequests(now: number): Promise<PendingRequest[]>;
+
+  /** One CWMP session per device (TR-069 §3.7.1.4): true if `owner` now holds
+   * the lock (or already did); the lock lapses after `ttlMs` unless refreshed. */
+  acquireSessionLock(endpointId: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseSessionLock(endpointId: string, owner: string): Promise<void>;
+
+  close(): Promise<void>;
+}
