@@ -1,0 +1,95 @@
+// The Store contract: every backend runs this same suite (STYLE.md §2 src/store/).
+import type { Test } from "tap";
+import type { DeviceRecord, PendingRequest, Store } from "../../src/store/store.js";
+
+export interface StoreFactory {
+  /** A fresh, empty store whose clock the test controls. */
+  create(clock: { now: number }): Promise<Store>;
+}
+
+export function device(endpointId: string): DeviceRecord {
+  return {
+    endpointId,
+    deviceId: { manufacturer: "Acme", oui: "00256D", productClass: "GW", serialNumber: endpointId.split("-").pop() ?? "" },
+    rootObject: "Device.",
+    cwmpNamespace: "urn:dslforum-org:cwmp-1-0",
+    connectionRequestUrl: "http://127.0.0.1:1/cr",
+    lastInformAt: 1,
+    firstSeenAt: 1,
+    softwareVersion: "1.0",
+  };
+}
+
+export function pending(endpointId: string, requestId: string, deadline: number): PendingRequest {
+  return {
+    requestId,
+    endpointId,
+    controllerId: "proto::c",
+    msgId: `m-${requestId}`,
+    request: { type: "get", get: { paramPaths: ["Device.DeviceInfo."], maxDepth: 0 } },
+    replyTo: { mtp: "mqtt", topic: "ctl" },
+    recordVersion: "1.4",
+    receivedAt: 0,
+    deadline,
+  };
+}
+
+export function storeContract(t: Test, factory: StoreFactory): void {
+  t.test("devices: put, get, list, delete; values are copies", async (t) => {
+    const store = await factory.create({ now: 0 });
+    t.equal(await store.getDevice("os::00256D-A"), undefined);
+    const a = device("os::00256D-A");
+    await store.putDevice(a);
+    await store.putDevice(device("os::00256D-B"));
+    t.same(await store.getDevice("os::00256D-A"), a);
+    a.softwareVersion = "changed";
+    t.equal((await store.getDevice("os::00256D-A"))?.softwareVersion, "1.0", "the store keeps its own copy");
+    t.same((await store.listDevices()).map((d) => d.endpointId).sort(), ["os::00256D-A", "os::00256D-B"]);
+    await store.putDevice({ ...device("os::00256D-A"), softwareVersion: "2.0" });
+    t.equal((await store.getDevice("os::00256D-A"))?.softwareVersion, "2.0", "put replaces");
+    await store.deleteDevice("os::00256D-A");
+    t.equal(await store.getDevice("os::00256D-A"), undefined);
+    await store.close();
+  });
+
+  t.test("requests: FIFO per device, taken exactly once", async (t) => {
+    const store = await factory.create({ now: 0 });
+    await store.enqueueRequest(pending("e1", "r1", 100));
+    await store.enqueueRequest(pending("e1", "r2", 100));
+    await store.enqueueRequest(pending("e2", "r3", 100));
+    t.same((await store.pendingRequests("e1")).map((r) => r.requestId), ["r1", "r2"]);
+    t.same(await store.pendingRequests("e1").then((r) => r[0]), pending("e1", "r1", 100), "stored whole");
+    t.same(await store.pendingRequests("nobody"), []);
+    t.equal(await store.takeRequest("e1", "r1"), true);
+    t.equal(await store.takeRequest("e1", "r1"), false, "a second take fails: one answer only");
+    t.equal(await store.takeRequest("e2", "r1"), false, "take is per device");
+    t.same((await store.pendingRequests("e1")).map((r) => r.requestId), ["r2"]);
+    await store.close();
+  });
+
+  t.test("requests: expiry lists what is past its deadline", async (t) => {
+    const store = await factory.create({ now: 0 });
+    await store.enqueueRequest(pending("e1", "early", 50));
+    await store.enqueueRequest(pending("e2", "late", 500));
+    t.same((await store.expiredRequests(49)).map((r) => r.requestId), []);
+    t.same((await store.expiredRequests(50)).map((r) => r.requestId), ["early"]);
+    t.same((await store.expiredRequests(1000)).map((r) => r.requestId).sort(), ["early", "late"]);
+    await store.close();
+  });
+
+  t.test("TR-069 §3.7.1.4 session lock: one holder per device, lapses after its TTL", async (t) => {
+    const clock = { now: 1000 };
+    const store = await factory.create(clock);
+    t.equal(await store.acquireSessionLock("e1", "s1", 100), true);
+    t.equal(await store.acquireSessionLock("e1", "s2", 100), false, "held by s1");
+    t.equal(await store.acquireSessionLock("e1", "s1", 100), true, "the holder may refresh");
+    t.equal(await store.acquireSessionLock("e2", "s2", 100), true, "locks are per device");
+    await store.releaseSessionLock("e1", "s2");
+    t.equal(await store.acquireSessionLock("e1", "s3", 100), false, "only the holder releases");
+    await store.releaseSessionLock("e1", "s1");
+    t.equal(await store.acquireSessionLock("e1", "s3", 100), true, "free after release");
+    clock.now += 101;
+    t.equal(await store.acquireSessionLock("e1", "s4", 100), true, "a lapsed lock can be taken");
+    await store.close();
+  });
+}
