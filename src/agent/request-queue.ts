@@ -90,10 +90,10 @@ export class RequestQueue {
     const now = this.deps.now();
     for (const pending of await this.deps.store.expiredRequests(now)) {
       if (this.deps.isRunning(pending.requestId)) continue;
-      const waited = Math.round((now - pending.receivedAt) / 1000);
+      const limit = Math.round((pending.deadline - pending.receivedAt) / 1000);
       const wake = this.wakes.get(pending.endpointId)?.last;
       const why = wake === undefined ? "no Connection Request could be sent" : wake.outcome.ok ? "the Connection Request was accepted but no session followed" : `the last Connection Request failed (${wake.outcome.reason})`;
-      await this.answerOnce(pending, USP_ERR.MESSAGE_FAILED, `timeout: the CPE did not open a CWMP session within ${waited} s (${why})`);
+      await this.answerOnce(pending, USP_ERR.MESSAGE_FAILED, `timeout: the CPE did not open a CWMP session within ${limit} s (${why})`);
     }
   }
 
