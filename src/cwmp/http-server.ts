@@ -1,7 +1,7 @@
 // The CWMP HTTP endpoint: carries bytes between CPE sockets and the Acs.
 // Never gates on Content-Type or SOAPAction (CPEs send anything: freeacs#186,
 // perl-cwmp#6); a zero-length body in any framing is the empty POST.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Acs } from "./acs.js";
 
@@ -15,14 +15,22 @@ export interface CwmpHttpServerOptions {
 
 export function createCwmpHttpServer(options: CwmpHttpServerOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: "cwmp-http" }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are logged by the Acs with the device's endpoint id; fastify's
+    // own per-request lines would only repeat them without it.
+    logger: false,
     bodyLimit: options.maxBodyBytes,
     // The socket lives for the whole session; the session engine's own idle
     // timeout ends abandoned sessions (genieacs-cwmp sets these explicitly too).
     keepAliveTimeout: options.sessionTimeoutMs,
     connectionTimeout: 0,
     requestTimeout: options.sessionTimeoutMs,
+  });
+  app.setErrorHandler((err: { message: string; statusCode?: number }, request, reply) => {
+    // Body too large, broken chunked framing, a bug: log it and refuse this
+    // POST only; other CPEs' sessions are untouched.
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    options.logger.warn({ err: err.message, status, url: request.url }, "CWMP request failed");
+    return reply.code(status).header("connection", "close").send(`${err.message}\n`);
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
