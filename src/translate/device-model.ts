@@ -10,7 +10,7 @@
 // Only recordOutcomes() and the engine (Informs, invalidate) write the model.
 import type { AcsRequest, CwmpFault, ParameterInfo, ParameterValue, RpcOutcome } from "../cwmp/rpc.js";
 import { Transaction, rpcKey, type SpvOutcome } from "./model-transaction.js";
-import { FAULT_INVALID_NAME } from "./faults.js";
+import { FAULT_INVALID_NAME, isRecoveredGpvFault } from "./faults.js";
 
 export { rpcKey, type SpvOutcome };
 
@@ -186,7 +186,7 @@ export class DeviceModel {
   private recordGpv(names: string[], outcome: RpcOutcome): void {
     const tx = this.tx;
     if (!outcome.ok) {
-      if (names.length > 1) {
+      if (isRecoveredGpvFault(outcome.fault, names.length)) {
         // TR-069 A.3.2.2: one bad name faults the whole call; ask each alone.
         for (const n of names) tx.split.add(n);
       } else if (names[0] !== undefined) {
