@@ -135,7 +135,7 @@ export class Acs {
     if (!registered.ok) return badRequest(registered.message);
     const endpointId = registered.endpointId;
     const sessionId = randomBytes(12).toString("hex");
-    const locked = await this.options.store.acquireSessionLock(endpointId, sessionId, this.options.sessionTimeoutMs * 2);
+    const locked = await this.options.store.acquireSessionLock(endpointId, sessionId, this.lockTtlMs());
     if (!locked) {
       // One session per device (TR-069 §3.7.1.4); the CPE retries with back-off.
       return { status: 503, headers: { "retry-after": "30" }, body: "CPE already in session", closeConnection: true };
@@ -171,6 +171,8 @@ export class Acs {
 
   private async acsTurn(session: CwmpSession, last?: { request: AcsRequest; outcome: RpcOutcome }): Promise<CwmpHttpAnswer> {
     this.sessions.set(session.id, session);
+    // A long session (many RPCs) must keep its device lock past the initial TTL.
+    await this.options.store.acquireSessionLock(session.endpointId, session.id, this.lockTtlMs());
     let next: AcsRequest | null;
     try {
       next = await this.options.hooks.nextRpc(session.endpointId, session.id, last);
@@ -186,6 +188,12 @@ export class Acs {
     const sent = sendRequest(session, next, this.now());
     this.sessions.set(session.id, sent.session);
     return ok(sent.envelope);
+  }
+
+  /** Outlives the idle timeout, so a live session never loses its lock, while
+   * a gateway that died mid-session frees the device soon after. */
+  private lockTtlMs(): number {
+    return this.options.sessionTimeoutMs * 2;
   }
 
   private remember(session: CwmpSession, socket: object): void {
