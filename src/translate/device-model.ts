@@ -115,9 +115,11 @@ export class DeviceModel {
     if (fault !== undefined) return { kind: "fault", fault };
     if (name.endsWith(".")) {
       if (tx.readSubtrees.has(name)) return { kind: "value", value: "" };
-      // Inside a subtree read whole: the object exists iff some value named it.
+      // Inside a subtree read whole in this transaction, the object exists iff
+      // some value read now lies under it (persistent names may be stale).
       if (!this.ancestorRead(name)) return { kind: "unknown" };
-      return this.knows(name) ? { kind: "value", value: "" } : { kind: "absent" };
+      for (const k of tx.values.keys()) if (k.startsWith(name)) return { kind: "value", value: "" };
+      return { kind: "absent" };
     }
     // A partial-path GPV of an ancestor returned the whole subtree: a name not
     // in it does not exist.
@@ -173,13 +175,18 @@ export class DeviceModel {
       case "SetParameterValues":
         this.recordSpv(req.parameterList, outcome);
         return;
-      default:
-        // Add/Delete/Reboot… change the tree: forget what is under the object
-        // so the next request lists it again.
-        if ((req.method === "AddObject" || req.method === "DeleteObject") && outcome.ok) {
-          this.invalidate(req.objectName);
-          this.listed.delete(req.method === "AddObject" ? req.objectName : splitPath(req.objectName)[0]);
+      case "AddObject":
+        // A new instance: the table's child list is incomplete until re-listed.
+        if (outcome.ok) {
+          this.listed.delete(req.objectName);
+          this.tx.listedLevel.delete(req.objectName);
         }
+        return;
+      case "DeleteObject":
+        if (outcome.ok) this.markAbsent(req.objectName);
+        return;
+      default:
+        return;
     }
   }
 
@@ -237,12 +244,12 @@ export class DeviceModel {
   private recordSubtree(path: string, list: ParameterInfo[]): void {
     const byParent = new Map<string, ParameterInfo[]>([[path, []]]);
     const ensure = (obj: string): void => {
-      while (obj.startsWith(path) && !byParent.has(obj)) {
-        byParent.set(obj, []);
-        const parent = splitPath(obj)[0];
-        byParent.get(parent)?.push({ name: obj, writable: false });
-        obj = parent;
-      }
+      if (!obj.startsWith(path) || byParent.has(obj)) return;
+      const parent = splitPath(obj)[0];
+      ensure(parent);
+      byParent.set(obj, []);
+      const siblings = byParent.get(parent);
+      if (siblings !== undefined && !siblings.some((x) => x.name === obj)) siblings.push({ name: obj, writable: false });
     };
     for (const p of list) {
       if (p.name === path || !p.name.startsWith(path)) continue;

@@ -97,7 +97,7 @@ function partialFalseError(set: UspSet, verdicts: Verdict[]): UspError | undefin
   );
   const idx = verdicts.indexOf(first);
   const where = set.updateObjs[idx]?.objPath ?? "";
-  return uspError(first.errCode, `${where}: ${first.errMsg}`, paramErrs);
+  return uspError(first.errCode, first.errMsg.includes(where) ? first.errMsg : `${where}: ${first.errMsg}`, paramErrs);
 }
 
 /** An SPV fault without usable per-parameter detail fails every object that
