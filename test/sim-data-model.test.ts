@@ -59,7 +59,7 @@ t.test("profile: tr181-gateway compiles to a realistic tree", async (t) => {
   t.ok(params >= 150 && params <= 400, `${params} parameters`);
   t.equal(p.root, "Device.");
   t.ok(p.tree.nodes.has("Device.NAT.PortMapping."), "empty table exists");
-  t.equal(p.tree.children.get("Device.NAT.PortMapping.")?.length, 0);
+  t.equal(p.tree.children("Device.NAT.PortMapping.")?.length, 0);
   t.same(compileProfile({ id: "x" }).ok, false, "invalid profile is an error value");
 });
 

@@ -5,6 +5,7 @@ import { digestChallenge, parseAuthorization, parseWwwAuthenticate, basicChallen
 import type { AcsRequest, CwmpBody, CwmpEnvelope, Inform } from "../src/cwmp/rpc.js";
 import { decodeEnvelope } from "../src/cwmp/soap-decode.js";
 import { encodeEnvelope } from "../src/cwmp/soap-encode.js";
+import { sendConnectionRequest } from "../src/cwmp/connection-request.js";
 import { readParameter, startFleet, writeParameter, type Fleet, type FleetOptions } from "../src/sim/fleet.js";
 
 // ---- a minimal ACS: InformResponse, then the scripted requests, then 204 ----
@@ -240,6 +241,19 @@ t.test("TR-069 §3.2.2 a Digest-authenticated Connection Request starts a 6 CONN
   t.same(eventCodes(session.inform), ["6 CONNECTION REQUEST"]);
 });
 
+t.test("interop: the gateway's sendConnectionRequest wakes a simulated CPE", async (t) => {
+  const { acs, fleet } = await withFleet(t, {}, { crUsername: "cr-user", crPassword: (serial) => `pw-${serial}` });
+  const cpe = fleet.cpes[0]!;
+  await cpe.boot();
+  const url = readParameter(cpe, "Device.ManagementServer.ConnectionRequestURL")!;
+  t.match(await sendConnectionRequest(url, { username: "cr-user", password: "pw-SIM000000" }, { timeoutMs: 2000 }), { ok: true });
+  await acs.waitFor((s) => eventCodes(s.inform).includes("6 CONNECTION REQUEST"));
+  t.match(await sendConnectionRequest(url, { username: "cr-user", password: "nope" }, { timeoutMs: 2000 }), {
+    ok: false,
+    reason: "auth-failed",
+  });
+});
+
 t.test("TR-069 §3.2.2 a Connection Request with a wrong password gets 401 and no session", async (t) => {
   const { acs, fleet } = await withFleet(t, {});
   const cpe = fleet.cpes[0]!;
@@ -318,6 +332,27 @@ t.test("SetParameterValues over the wire changes what the CPE holds; faults trav
     method: "Fault",
     fault: { faultCode: 9003, setParameterValuesFaults: [{ parameterName: "Device.WiFi.Radio.1.Channel", faultCode: 9007 }] },
   });
+});
+
+t.test("quirk: reuseStaleCookie re-sends the previous session's cookie on the next Inform", async (t) => {
+  const { acs, fleet } = await withFleet(t, {}, { quirks: { reuseStaleCookie: true } });
+  const cpe = fleet.cpes[0]!;
+  await cpe.boot();
+  await cpe.inform([{ eventCode: "2 PERIODIC", commandKey: "" }]);
+  t.equal(acs.sessions[0]?.posts[0]?.cookie, undefined);
+  t.equal(acs.sessions[1]?.posts[0]?.cookie, "session=s0");
+  const plain = await withFleet(t, {});
+  await plain.fleet.cpes[0]!.boot();
+  await plain.fleet.cpes[0]!.inform([{ eventCode: "2 PERIODIC", commandKey: "" }]);
+  t.equal(plain.acs.sessions[1]?.posts[0]?.cookie, undefined, "session cookies end with the session by default");
+});
+
+t.test("TR-069 §3.2.1 periodic informs when enabled", async (t) => {
+  const { acs, fleet } = await withFleet(t, {}, { periodicInform: true });
+  writeParameter(fleet.cpes[0]!, "Device.ManagementServer.PeriodicInformInterval", "1");
+  await fleet.bootAll();
+  const session = await acs.waitFor((s) => eventCodes(s.inform).includes("2 PERIODIC"), 3000);
+  t.same(eventCodes(session.inform), ["2 PERIODIC"]);
 });
 
 t.test("50 CPEs boot in one process", async (t) => {

@@ -7,14 +7,14 @@ import { ensureChildTables, ensureObject, type CompiledProfile } from "./profile
 import { reportBoolean } from "./values.js";
 import {
   addNode,
-  cloneTree,
+  OverlayTree,
   parentOf,
   removeSubtree,
   templateOf,
   walk,
   type NodeDef,
   type ParamDef,
-  type Tree,
+  type TreeStore,
 } from "./tree.js";
 
 export interface DeviceIdentity {
@@ -54,7 +54,7 @@ const NUMBER_OF_ENTRIES = "NumberOfEntries";
 export class DeviceModel {
   readonly profile: CompiledProfile;
   readonly pending: PendingActions = { reboot: undefined, factoryReset: false };
-  private tree: Tree;
+  private tree: TreeStore;
   private readonly factory: ReadonlyMap<string, string>;
   private changed: Map<string, string> | undefined;
   private bootedAt: number;
@@ -69,11 +69,11 @@ export class DeviceModel {
   }
 
   node(name: string): NodeDef | undefined {
-    return this.tree.nodes.get(name);
+    return this.tree.node(name);
   }
 
   children(objectPath: string): readonly string[] {
-    return this.tree.children.get(objectPath) ?? [];
+    return this.tree.children(objectPath) ?? [];
   }
 
   walk(name: string, visit: (name: string, def: NodeDef) => void): void {
@@ -82,13 +82,13 @@ export class DeviceModel {
 
   /** The value the CPE holds, hidden or not; undefined for unknown names. */
   value(name: string): string | undefined {
-    const def = this.tree.nodes.get(name);
+    const def = this.tree.node(name);
     if (def?.kind !== "param") return undefined;
     if (def.dynamic === "uptime") return String(Math.floor((this.clock() - this.bootedAt) / 1000));
     if (def.dynamic === "now") return new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z");
     // TR-106 convention: <Table>NumberOfEntries counts the rows of <Table>.
     if (name.endsWith(NUMBER_OF_ENTRIES)) {
-      const rows = this.tree.children.get(name.slice(0, -NUMBER_OF_ENTRIES.length) + ".");
+      const rows = this.tree.children(name.slice(0, -NUMBER_OF_ENTRIES.length) + ".");
       if (rows !== undefined) return String(rows.length);
     }
     return this.changed?.get(name) ?? this.factory.get(name) ?? def.value;
@@ -103,7 +103,7 @@ export class DeviceModel {
 
   /** Stores a value without validation; false for unknown parameters. */
   setValue(name: string, value: string): boolean {
-    if (this.tree.nodes.get(name)?.kind !== "param") return false;
+    if (this.tree.node(name)?.kind !== "param") return false;
     this.changed ??= new Map();
     this.changed.set(name, value);
     return true;
@@ -113,8 +113,9 @@ export class DeviceModel {
    * instance number. The caller has checked that `table` is a table. */
   addInstance(table: string): number {
     const tree = this.ownTree();
-    const number = tree.nextInstance.get(table) ?? 1;
-    tree.nextInstance.set(table, number + 1);
+    // Tables created inside the new row start at 1 (nextInstance undefined).
+    const number = tree.nextInstance(table) ?? 1;
+    tree.putNextInstance(table, number + 1);
     const instance = `${table}${number}.`;
     const tables = this.profile.tables;
     ensureObject(tree, tables, instance);
@@ -125,9 +126,6 @@ export class DeviceModel {
       addNode(tree, name, def);
     }
     ensureChildTables(tree, tables, instance);
-    for (const [name, def] of tree.nodes) {
-      if (def.kind === "object" && def.table && name.startsWith(instance)) tree.nextInstance.set(name, 1);
-    }
     return number;
   }
 
@@ -167,8 +165,8 @@ export class DeviceModel {
     return this.value(this.profile.managementServer + rel) ?? "";
   }
 
-  private ownTree(): Tree {
-    if (this.tree === this.profile.tree) this.tree = cloneTree(this.tree);
+  private ownTree(): TreeStore {
+    if (this.tree === this.profile.tree) this.tree = new OverlayTree(this.profile.tree);
     return this.tree;
   }
 }

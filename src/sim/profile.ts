@@ -6,13 +6,13 @@ import { z } from "zod";
 import { CWMP_NAMESPACE_1_0 } from "../cwmp/rpc.js";
 import {
   addNode,
-  emptyTree,
+  MapTree,
   parentOf,
   templateOf,
   type NodeDef,
   type ObjectDef,
   type ParamDef,
-  type Tree,
+  type TreeStore,
 } from "./tree.js";
 
 /** Per-profile CPE behaviours seen in the field, read by cpe.ts and
@@ -140,7 +140,7 @@ export interface CompiledProfile {
   readonly informParameters: readonly string[];
   readonly quirks: Quirks;
   /** Shared by every device until it adds or deletes an object. */
-  readonly tree: Tree;
+  readonly tree: MapTree;
   /** Keyed by instance template, e.g. "Device.NAT.PortMapping.{i}.". */
   readonly tables: ReadonlyMap<string, TableDef>;
 }
@@ -179,8 +179,8 @@ export function objectDefFor(tables: ReadonlyMap<string, TableDef>, path: string
 }
 
 /** Creates an object and any missing ancestors. */
-export function ensureObject(tree: Tree, tables: ReadonlyMap<string, TableDef>, path: string): void {
-  if (tree.nodes.has(path)) return;
+export function ensureObject(tree: TreeStore, tables: ReadonlyMap<string, TableDef>, path: string): void {
+  if (tree.node(path) !== undefined) return;
   const parent = parentOf(path);
   if (parent !== undefined) ensureObject(tree, tables, parent);
   addNode(tree, path, objectDefFor(tables, path));
@@ -188,7 +188,7 @@ export function ensureObject(tree: Tree, tables: ReadonlyMap<string, TableDef>, 
 
 /** Creates the (empty) tables that belong directly under an object, so an
  * empty table such as NAT.PortMapping. is still addressable. */
-export function ensureChildTables(tree: Tree, tables: ReadonlyMap<string, TableDef>, objectPath: string): void {
+export function ensureChildTables(tree: TreeStore, tables: ReadonlyMap<string, TableDef>, objectPath: string): void {
   const template = templateOf(objectPath);
   for (const key of tables.keys()) {
     const tableTemplate = key.slice(0, -"{i}.".length);
@@ -198,8 +198,8 @@ export function ensureChildTables(tree: Tree, tables: ReadonlyMap<string, TableD
   }
 }
 
-function buildTree(source: z.output<typeof profileSchema>, tables: Map<string, TableDef>): Tree {
-  const tree = emptyTree();
+function buildTree(source: z.output<typeof profileSchema>, tables: Map<string, TableDef>): MapTree {
+  const tree = new MapTree();
   ensureObject(tree, tables, source.root);
   for (const [name, tuple] of Object.entries(source.parameters)) {
     const parent = parentOf(name);
@@ -215,8 +215,8 @@ function buildTree(source: z.output<typeof profileSchema>, tables: Map<string, T
   }
   for (const [name, def] of tree.nodes) {
     if (def.kind !== "object" || !def.table) continue;
-    const numbers = (tree.children.get(name) ?? []).map((c) => Number(c.slice(name.length, -1)));
-    tree.nextInstance.set(name, Math.max(0, ...numbers) + 1);
+    const numbers = (tree.children(name) ?? []).map((c) => Number(c.slice(name.length, -1)));
+    tree.putNextInstance(name, Math.max(0, ...numbers) + 1);
   }
   return tree;
 }
@@ -230,7 +230,7 @@ export function compileProfile(input: unknown): ProfileResult {
     const defaults = Object.entries(t.defaults).map(([rel, tuple]) => [rel, toParamDef(tuple)] as const);
     tables.set(key, { writable: t.writable, defaults });
   }
-  let tree: Tree;
+  let tree: MapTree;
   try {
     tree = buildTree(source, tables);
   } catch (err) {

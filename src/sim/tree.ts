@@ -1,7 +1,7 @@
 // The parameter tree of a simulated CPE, split so that 100k devices fit in one
 // process: node definitions and the profile's tree are shared, read-only data;
-// a device copies the tree's maps only on its first AddObject/DeleteObject and
-// keeps only the values it changed (copy-on-write).
+// a device records only its own structural changes (OverlayTree) and the
+// values it changed (copy-on-write).
 
 export type XsdType =
   | "string"
@@ -45,26 +45,92 @@ export interface ObjectDef {
 
 export type NodeDef = ParamDef | ObjectDef;
 
-export interface Tree {
-  readonly nodes: Map<string, NodeDef>;
-  /** Object path → direct child names (objects end in "."), in model order.
-   * Arrays are never mutated in place, so clones may share them. */
-  readonly children: Map<string, readonly string[]>;
-  /** Table path → next instance number; it only grows, so numbers are never
+/** What the tree operations below need; implemented by the profile's shared
+ * MapTree and by a device's copy-on-write OverlayTree. */
+export interface TreeStore {
+  node(name: string): NodeDef | undefined;
+  /** Direct child names of an object (objects end in "."), in model order. */
+  children(name: string): readonly string[] | undefined;
+  /** Next instance number of a table; it only grows, so numbers are never
    * reused after DeleteObject (TR-069 A.3.2.6). */
-  readonly nextInstance: Map<string, number>;
+  nextInstance(table: string): number | undefined;
+  putNode(name: string, def: NodeDef): void;
+  /** Lists are replaced, never mutated in place, so trees may share them. */
+  putChildren(name: string, children: readonly string[]): void;
+  putNextInstance(table: string, next: number): void;
+  dropNode(name: string): void;
 }
 
-export function emptyTree(): Tree {
-  return { nodes: new Map(), children: new Map(), nextInstance: new Map() };
+/** A complete tree in plain maps: a compiled profile's, shared read-only by
+ * every device of that profile. */
+export class MapTree implements TreeStore {
+  readonly nodes = new Map<string, NodeDef>();
+  readonly childLists = new Map<string, readonly string[]>();
+  readonly nextInstances = new Map<string, number>();
+
+  node(name: string): NodeDef | undefined {
+    return this.nodes.get(name);
+  }
+  children(name: string): readonly string[] | undefined {
+    return this.childLists.get(name);
+  }
+  nextInstance(table: string): number | undefined {
+    return this.nextInstances.get(table);
+  }
+  putNode(name: string, def: NodeDef): void {
+    this.nodes.set(name, def);
+  }
+  putChildren(name: string, children: readonly string[]): void {
+    this.childLists.set(name, children);
+  }
+  putNextInstance(table: string, next: number): void {
+    this.nextInstances.set(table, next);
+  }
+  dropNode(name: string): void {
+    this.nodes.delete(name);
+    this.childLists.delete(name);
+    this.nextInstances.delete(name);
+  }
 }
 
-export function cloneTree(tree: Tree): Tree {
-  return {
-    nodes: new Map(tree.nodes),
-    children: new Map(tree.children),
-    nextInstance: new Map(tree.nextInstance),
-  };
+/** A device's changes on top of its profile's tree: only added and removed
+ * nodes and the child lists that changed are stored, so a device that adds
+ * one port mapping costs a few hundred bytes, not a copy of the tree. */
+export class OverlayTree implements TreeStore {
+  private readonly added = new Map<string, NodeDef>();
+  private readonly removed = new Set<string>();
+  private readonly childLists = new Map<string, readonly string[]>();
+  private readonly nextInstances = new Map<string, number>();
+
+  constructor(private readonly base: MapTree) {}
+
+  node(name: string): NodeDef | undefined {
+    const added = this.added.get(name);
+    if (added !== undefined) return added;
+    return this.removed.has(name) ? undefined : this.base.node(name);
+  }
+  children(name: string): readonly string[] | undefined {
+    if (this.node(name)?.kind !== "object") return undefined;
+    return this.childLists.get(name) ?? this.base.children(name);
+  }
+  nextInstance(table: string): number | undefined {
+    return this.nextInstances.get(table) ?? this.base.nextInstance(table);
+  }
+  putNode(name: string, def: NodeDef): void {
+    this.added.set(name, def);
+    this.removed.delete(name);
+  }
+  putChildren(name: string, children: readonly string[]): void {
+    this.childLists.set(name, children);
+  }
+  putNextInstance(table: string, next: number): void {
+    this.nextInstances.set(table, next);
+  }
+  dropNode(name: string): void {
+    this.added.delete(name);
+    this.childLists.delete(name);
+    if (this.base.node(name) !== undefined) this.removed.add(name);
+  }
 }
 
 /** "Device.IP.Interface.2.IPv4Address." → "Device.IP.Interface.{i}.IPv4Address." */
@@ -84,33 +150,26 @@ export function parentOf(name: string): string | undefined {
 
 /** Adds a node under its (existing) parent, keeping the children list ordered
  * by insertion. Returns false if the name already exists. */
-export function addNode(tree: Tree, name: string, def: NodeDef): boolean {
-  if (tree.nodes.has(name)) return false;
-  tree.nodes.set(name, def);
-  if (def.kind === "object") tree.children.set(name, []);
+export function addNode(tree: TreeStore, name: string, def: NodeDef): boolean {
+  if (tree.node(name) !== undefined) return false;
+  tree.putNode(name, def);
+  if (def.kind === "object") tree.putChildren(name, []);
   const parent = parentOf(name);
-  if (parent !== undefined) {
-    const siblings = tree.children.get(parent) ?? [];
-    tree.children.set(parent, [...siblings, name]);
-  }
+  if (parent !== undefined) tree.putChildren(parent, [...(tree.children(parent) ?? []), name]);
   return true;
 }
 
 /** Removes an object and its whole subtree; returns the removed names. */
-export function removeSubtree(tree: Tree, name: string): string[] {
+export function removeSubtree(tree: TreeStore, name: string): string[] {
   const removed: string[] = [];
   walk(tree, name, (n) => {
     removed.push(n);
   });
-  for (const n of removed) {
-    tree.nodes.delete(n);
-    tree.children.delete(n);
-    tree.nextInstance.delete(n);
-  }
   const parent = parentOf(name);
-  const siblings = parent === undefined ? undefined : tree.children.get(parent);
+  const siblings = parent === undefined ? undefined : tree.children(parent);
+  for (const n of removed) tree.dropNode(n);
   if (parent !== undefined && siblings !== undefined) {
-    tree.children.set(
+    tree.putChildren(
       parent,
       siblings.filter((s) => s !== name),
     );
@@ -119,10 +178,10 @@ export function removeSubtree(tree: Tree, name: string): string[] {
 }
 
 /** Depth-first, pre-order: the object itself, then its subtree in model order. */
-export function walk(tree: Tree, name: string, visit: (name: string, def: NodeDef) => void): void {
-  const def = tree.nodes.get(name);
+export function walk(tree: TreeStore, name: string, visit: (name: string, def: NodeDef) => void): void {
+  const def = tree.node(name);
   if (def === undefined) return;
   visit(name, def);
   if (def.kind !== "object") return;
-  for (const child of tree.children.get(name) ?? []) walk(tree, child, visit);
+  for (const child of tree.children(name) ?? []) walk(tree, child, visit);
 }
