@@ -1,30 +1,13 @@
 // Builds the USP Msg that answers a request: same msg_id (R-MSG.9) and the
-// response msg_type that matches the body (R-MSG.10 lets the body win, but a
-// correct header costs nothing).
-import type { Msg, MsgType, Response } from "../usp/messages.js";
+// msg_type that matches the body (R-MSG.10 lets the body win, but a correct
+// header costs nothing).
+import { msgTypeForBody } from "../usp/decode.js";
+import type { Body, Msg } from "../usp/messages.js";
 import type { UspReply } from "../translate/plan.js";
 
-const RESPONSE_MSG_TYPE: Record<Response["type"], MsgType> = {
-  getResp: "GET_RESP",
-  getSupportedDmResp: "GET_SUPPORTED_DM_RESP",
-  getInstancesResp: "GET_INSTANCES_RESP",
-  setResp: "SET_RESP",
-  addResp: "ADD_RESP",
-  deleteResp: "DELETE_RESP",
-  operateResp: "OPERATE_RESP",
-  notifyResp: "NOTIFY_RESP",
-  getSupportedProtocolResp: "GET_SUPPORTED_PROTO_RESP",
-  registerResp: "REGISTER_RESP",
-  deregisterResp: "DEREGISTER_RESP",
-};
-
 export function replyMsg(msgId: string, reply: UspReply): Msg {
-  switch (reply.kind) {
-    case "response":
-      return { header: { msgId, msgType: RESPONSE_MSG_TYPE[reply.response.type] }, body: { kind: "response", response: reply.response } };
-    case "error":
-      return { header: { msgId, msgType: "ERROR" }, body: { kind: "error", error: reply.error } };
-  }
+  const body: Body = reply.kind === "response" ? { kind: "response", response: reply.response } : { kind: "error", error: reply.error };
+  return { header: { msgId, msgType: msgTypeForBody(body) }, body };
 }
 
 /** USP versions this agent speaks; answered to GetSupportedProtocol. */

@@ -1,9 +1,9 @@
 // A minimal USP controller for end-to-end tests: a real MQTT client speaking
 // our Record/Msg codec (the third-party usp-js is exercised separately).
 import mqtt, { type MqttClient } from "mqtt";
-import { decodeMsg, decodeRecord } from "../../src/usp/decode.js";
+import { decodeMsg, decodeRecord, msgTypeForBody } from "../../src/usp/decode.js";
 import { encodeRecord, noSessionRecord } from "../../src/usp/encode.js";
-import type { Msg, MsgType, Request, UspRecord } from "../../src/usp/messages.js";
+import type { Body, Msg, Request, UspRecord } from "../../src/usp/messages.js";
 
 export interface ReceivedRecord {
   topic: string;
@@ -12,20 +12,6 @@ export interface ReceivedRecord {
   contentType?: string;
   responseTopic?: string;
 }
-
-const REQUEST_MSG_TYPE: Record<Request["type"], MsgType> = {
-  get: "GET",
-  getSupportedDm: "GET_SUPPORTED_DM",
-  getInstances: "GET_INSTANCES",
-  set: "SET",
-  add: "ADD",
-  delete: "DELETE",
-  operate: "OPERATE",
-  notify: "NOTIFY",
-  getSupportedProtocol: "GET_SUPPORTED_PROTO",
-  register: "REGISTER",
-  deregister: "DEREGISTER",
-};
 
 export class TestController {
   readonly received: ReceivedRecord[] = [];
@@ -94,7 +80,8 @@ export class TestController {
    * Topic; MQTT 3.1.1 uses the /reply-to= suffix unless `noReplyTo`. */
   async send(agentId: string, agentTopic: string, request: Request, options: { msgId?: string; noReplyTo?: boolean } = {}): Promise<string> {
     const msgId = options.msgId ?? this.nextMsgId();
-    const msg: Msg = { header: { msgId, msgType: REQUEST_MSG_TYPE[request.type] }, body: { kind: "request", request } };
+    const body: Body = { kind: "request", request };
+    const msg: Msg = { header: { msgId, msgType: msgTypeForBody(body) }, body };
     const bytes = Buffer.from(noSessionRecord({ toId: agentId, fromId: this.endpointId, msg }));
     if (this.version === 5) {
       await this.client.publishAsync(agentTopic, bytes, {
