@@ -177,6 +177,16 @@ t.test("R-MTP.5 a Record for an unknown agent is ignored", async (t) => {
   t.equal(controller.countFor(msgId), 0);
 });
 
+t.test("a Record from an endpoint that is not a configured controller gets no service", async (t) => {
+  const stranger = await TestController.connect(broker.url, "proto::stranger", `${gw.controllerTopic}-stranger`);
+  t.teardown(() => stranger.close());
+  const msgId = await stranger.send(agentId, agentTopic, { type: "get", get: { paramPaths: ["Device.DeviceInfo.UpTime"], maxDepth: 0 } });
+  const probe = await controller.request(agentId, agentTopic, { type: "get", get: { paramPaths: ["Device.DeviceInfo.UpTime"], maxDepth: 0 } });
+  t.equal(probe.header.msgType, "GET_RESP", "configured controllers are still served");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(stranger.countFor(msgId), 0, "no answer to the stranger");
+});
+
 t.test("a garbage MQTT payload is dropped and the gateway keeps serving", async (t) => {
   await controller.publishRaw(agentTopic, Buffer.from("this is not a USP record"));
   await controller.publishRaw(agentTopic, Buffer.alloc(0));

@@ -23,7 +23,9 @@ export interface InboundRequest {
 export interface RequestRouterDeps {
   logger: Logger;
   isKnownAgent(endpointId: string): Promise<boolean>;
-  /** Reply address for a controller that gave none (MQTT 3.1.1 clients such as usp-js). */
+  /** A configured controller's own address (used when a request carries no
+   * reply-to, as MQTT 3.1.1 clients such as usp-js do); undefined for an
+   * endpoint that is not a configured controller. */
   controllerAddress(controllerId: string): ReplyAddress | undefined;
   /** Sends an immediate answer. */
   reply(args: { endpointId: string; controllerId: string; msgId: string; replyTo: ReplyAddress; recordVersion: string }, reply: UspReply): Promise<void>;
@@ -48,11 +50,14 @@ export class RequestRouter {
       logger.debug({ toId: record.toId, fromId: record.fromId }, "dropped USP Record for an unknown agent (R-MTP.5)");
       return;
     }
-    const address = replyTo ?? this.deps.controllerAddress(record.fromId);
-    if (address === undefined || record.fromId === "") {
-      logger.debug({ toId: record.toId, fromId: record.fromId }, "dropped USP Record with no known return path (R-MTP.5)");
+    const knownController = this.deps.controllerAddress(record.fromId);
+    if (knownController === undefined) {
+      // Only configured controllers are served; anything else is dropped
+      // without an answer (R-MTP.5: the sender is not one we accept).
+      logger.warn({ toId: record.toId, fromId: record.fromId }, "dropped USP Record from an endpoint that is not a configured controller");
       return;
     }
+    const address = replyTo ?? knownController;
     await this.route(record, address);
   }
 
