@@ -80,7 +80,10 @@ export const configSchema = z
     ]),
     store: z
       .object({
-        type: z.enum(["memory"]).default("memory"),
+        type: z.enum(["memory", "redis"]).default("memory"),
+        /** Used when type is redis; a password in it is never logged. */
+        url: z.string().url().default("redis://127.0.0.1:6379"),
+        keyPrefix: z.string().default("cwmp2usp:"),
       })
       .strict()
       .default({}),

@@ -14,6 +14,7 @@ import { RequestRouter } from "./agent/request-router.js";
 import { SessionWork } from "./agent/session-work.js";
 import { VirtualAgents } from "./agent/virtual-agents.js";
 import { MemoryStore } from "./store/memory.js";
+import { RedisStore } from "./store/redis.js";
 import type { PendingRequest, Store } from "./store/store.js";
 import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
@@ -36,7 +37,7 @@ const MAX_CACHED_MODELS = 10_000;
 
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
   const now = Date.now;
-  const store: Store = new MemoryStore(now);
+  const store = await openStore(config, logger);
   const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
   const mtp = new MqttMtp({
@@ -131,6 +132,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     agents.announceAll().catch((err: unknown) => logger.error({ err }, "announcing agents failed"));
   });
   await mtp.start();
+  // Requests queued before a restart still run: wake every device that has work.
+  await wakeDevicesWithQueuedWork(store, queue, logger);
 
   const http: FastifyInstance = createCwmpHttpServer({
     acs,
@@ -169,6 +172,31 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       logger.info("cwmp2usp gateway stopped");
     },
   };
+}
+
+async function openStore(config: Config, logger: Logger): Promise<Store> {
+  switch (config.store.type) {
+    case "memory":
+      return new MemoryStore(Date.now);
+    case "redis": {
+      const store = new RedisStore({
+        url: config.store.url,
+        keyPrefix: config.store.keyPrefix,
+        onError: (err) => logger.warn({ err: err.message }, "Redis connection error"),
+      });
+      await store.connect();
+      logger.info({ keyPrefix: config.store.keyPrefix }, "Redis store connected");
+      return store;
+    }
+  }
+}
+
+async function wakeDevicesWithQueuedWork(store: Store, queue: RequestQueue, logger: Logger): Promise<void> {
+  for (const device of await store.listDevices()) {
+    if ((await store.pendingRequests(device.endpointId)).length === 0) continue;
+    logger.info({ endpointId: device.endpointId }, "queued USP requests from before the restart: waking the CPE");
+    void queue.wake(device.endpointId).catch((err: unknown) => logger.error({ err, endpointId: device.endpointId }, "wake failed"));
+  }
 }
 
 async function startBroker(config: Config, logger: Logger): Promise<EmbeddedBroker | undefined> {

@@ -11,7 +11,7 @@ t.test("defaults: CWMP on 7547, embedded broker, memory store, one controller", 
   t.equal(config.mqtt.version, 5);
   t.equal(config.mqtt.agentTopic, "usp/v1/agent/{endpointId}");
   t.same(config.controllers, [{ endpointId: "proto::controller-1", mqttTopic: "usp/v1/controller/controller-1" }]);
-  t.same(config.store, { type: "memory" });
+  t.same(config.store, { type: "memory", url: "redis://127.0.0.1:6379", keyPrefix: "cwmp2usp:" });
   t.equal(config.requestTimeoutSeconds, 60);
 });
 
