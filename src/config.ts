@@ -88,6 +88,15 @@ export const configSchema = z
       .strict()
       .default({}),
     requestTimeoutSeconds: z.coerce.number().positive().default(60),
+    /** /metrics (Prometheus), /healthz and /readyz. */
+    ops: z
+      .object({
+        enabled: z.preprocess((v) => (v === "false" ? false : v === "true" ? true : v), z.boolean()).default(true),
+        host: z.string().default("0.0.0.0"),
+        port: z.coerce.number().int().min(0).max(65535).default(9464),
+      })
+      .strict()
+      .default({}),
     endpointId: z
       .object({
         /** `os` = os::<OUI>-<SerialNumber>, `ops` = ops::<OUI>-<ProductClass>-<SerialNumber> (TR-369 R-ARC.*). */

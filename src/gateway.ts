@@ -13,6 +13,8 @@ import { RequestQueue } from "./agent/request-queue.js";
 import { RequestRouter } from "./agent/request-router.js";
 import { SessionWork } from "./agent/session-work.js";
 import { VirtualAgents } from "./agent/virtual-agents.js";
+import { GatewayMetrics } from "./ops/metrics.js";
+import { createOpsServer } from "./ops/ops-server.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import type { PendingRequest, Store } from "./store/store.js";
@@ -27,6 +29,8 @@ export interface Gateway {
   readonly acsUrl: string;
   /** The MQTT broker URL in use (embedded or configured). */
   readonly mqttUrl: string;
+  /** Base URL of /metrics, /healthz and /readyz ("" when disabled). */
+  readonly opsUrl: string;
   readonly store: Store;
   stop(): Promise<void>;
 }
@@ -50,6 +54,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
   });
 
+  let acs: Acs | undefined;
+  const counts = { accepted: 0, answered: 0 };
+  const metrics = new GatewayMetrics({
+    openSessions: () => acs?.openSessionCount() ?? 0,
+    pendingRequests: () => Math.max(0, counts.accepted - counts.answered),
+  });
+
   const sendReply = async (endpointId: string, controllerId: string, msgId: string, replyTo: ReplyAddress, version: string, reply: UspReply): Promise<void> => {
     const bytes = noSessionRecord({ toId: controllerId, fromId: endpointId, version: replyRecordVersion(version), msg: replyMsg(msgId, reply) });
     try {
@@ -59,7 +70,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       logger.error({ endpointId, msgId, err: (err as Error).message }, "sending USP reply failed");
     }
   };
-  const answer = (p: PendingRequest, reply: UspReply): Promise<void> => sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
+  const answer = (p: PendingRequest, reply: UspReply): Promise<void> => {
+    counts.answered += 1;
+    metrics.uspReplies.inc({ type: p.request.type, result: replyResult(reply) });
+    metrics.uspRequestSeconds.observe({ type: p.request.type }, (now() - p.receivedAt) / 1000);
+    return sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
+  };
 
   const agents = new VirtualAgents({
     store,
@@ -70,7 +86,6 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, address: { mtp: "mqtt", topic: c.mqttTopic } })),
   });
   const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS });
-  let acs: Acs | undefined;
   const queue = new RequestQueue({
     store,
     logger,
@@ -79,10 +94,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
     isRunning: (requestId) => work.isRunning(requestId),
     answer,
-    connectionRequest: (device) =>
-      sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
+    connectionRequest: async (device) => {
+      const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
         timeoutMs: config.cwmp.connectionRequest.timeoutSeconds * 1000,
-      }),
+      });
+      metrics.connectionRequests.inc({ outcome: outcome.ok ? "ok" : outcome.reason });
+      return outcome;
+    },
   });
   acs = new Acs({
     store,
@@ -91,6 +109,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     auth: new CpeAuthenticator(config.cwmp.auth),
     hooks: {
       onInform: async (inform, envelope) => {
+        for (const e of inform.event) metrics.informs.inc({ event: eventLabel(e.eventCode) });
         const endpointId = await agents.register(inform, envelope);
         const model = work.modelFor(endpointId);
         // After a (factory) reset or reboot the CPE's tree may differ: forget what we knew.
@@ -98,10 +117,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         model.learnFromInform(inform.parameterList);
         return { ok: true, endpointId };
       },
-      nextRpc: (endpointId, sessionId, last) => work.nextRpc(endpointId, sessionId, last),
+      nextRpc: (endpointId, sessionId, last) => {
+        if (last !== undefined) {
+          metrics.rpcs.inc({ method: last.request.method, result: last.outcome.ok ? "ok" : "fault" });
+          if (!last.outcome.ok) metrics.cpeFaults.inc({ method: last.request.method, code: String(last.outcome.fault.faultCode) });
+        }
+        return work.nextRpc(endpointId, sessionId, last);
+      },
       onCpeRequest: (endpointId, request) => logger.debug({ endpointId, method: request.method }, "CPE request"),
       onSessionEnd: (endpointId, sessionId, reason) => {
         work.sessionEnded(sessionId);
+        metrics.sessionsEnded.inc({ reason });
         logger.debug({ endpointId, sessionId, reason }, "CWMP session ended");
         void queue.afterSession(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "post-session wake failed"));
       },
@@ -112,7 +138,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     logger,
     isKnownAgent: (endpointId) => agents.isKnown(endpointId),
     controllerAddress: (controllerId) => agents.controllerAddress(controllerId),
-    reply: (ctx, reply) => sendReply(ctx.endpointId, ctx.controllerId, ctx.msgId, ctx.replyTo, ctx.recordVersion, reply),
+    reply: (ctx, reply) => {
+      metrics.uspReplies.inc({ type: "local", result: replyResult(reply) });
+      return sendReply(ctx.endpointId, ctx.controllerId, ctx.msgId, ctx.replyTo, ctx.recordVersion, reply);
+    },
+    dropped: (reason) => metrics.uspRecordsDropped.inc({ reason }),
     disconnect: async (ctx) => {
       const bytes = encodeRecord({
         version: "1.4",
@@ -123,7 +153,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       });
       await mtp.send(ctx.endpointId, ctx.replyTo, bytes);
     },
-    accept: (request) => queue.accept(request),
+    accept: (request) => {
+      counts.accepted += 1;
+      metrics.uspRequests.inc({ type: request.request.type });
+      return queue.accept(request);
+    },
   });
   mtp.onRecord((bytes, replyTo) => {
     router.onRecord(bytes, replyTo).catch((err: unknown) => logger.error({ err }, "routing a USP Record failed"));
@@ -149,6 +183,21 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const acsUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}${config.cwmp.path}`;
   logger.info({ acsUrl, mqttUrl, controllers: config.controllers.map((c) => c.endpointId) }, "cwmp2usp gateway started");
 
+  const ops = config.ops.enabled
+    ? createOpsServer(metrics, [
+        { name: "mqtt", check: async () => mtp.isConnected() },
+        { name: "store", check: () => store.ping().then(() => true) },
+      ])
+    : undefined;
+  let opsUrl = "";
+  if (ops !== undefined) {
+    await ops.listen({ host: config.ops.host, port: config.ops.port });
+    const opsAddress = ops.server.address();
+    const opsPort = typeof opsAddress === "object" && opsAddress !== null ? opsAddress.port : config.ops.port;
+    opsUrl = `http://${config.ops.host === "0.0.0.0" || config.ops.host === "::" ? "127.0.0.1" : config.ops.host}:${opsPort}`;
+    logger.info({ opsUrl }, "metrics and health endpoints listening");
+  }
+
   const sweeper = setInterval(() => {
     acs?.sweepIdleSessions();
     queue.expire().catch((err: unknown) => logger.error({ err }, "request expiry sweep failed"));
@@ -159,12 +208,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   return {
     acsUrl,
     mqttUrl,
+    opsUrl,
     store,
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
       await http.close();
+      await ops?.close();
       acs?.closeAll();
       await mtp.stop();
       await broker?.close();
@@ -172,6 +223,16 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       logger.info("cwmp2usp gateway stopped");
     },
   };
+}
+
+function replyResult(reply: UspReply): string {
+  return reply.kind === "response" ? "response" : `error-${reply.error.errCode}`;
+}
+
+/** Event codes as metric labels; vendor events ("X <OUI> name") collapse to
+ * "X" so label cardinality stays bounded. */
+function eventLabel(eventCode: string): string {
+  return eventCode.startsWith("X ") ? "X" : eventCode;
 }
 
 async function openStore(config: Config, logger: Logger): Promise<Store> {

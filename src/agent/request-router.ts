@@ -31,6 +31,8 @@ export interface RequestRouterDeps {
   reply(args: { endpointId: string; controllerId: string; msgId: string; replyTo: ReplyAddress; recordVersion: string }, reply: UspReply): Promise<void>;
   /** Sends a DisconnectRecord (used to refuse Session Context, R-E2E.6a). */
   disconnect(args: { endpointId: string; controllerId: string; replyTo: ReplyAddress; reasonCode: number; reason: string }): Promise<void>;
+  /** Counts Records dropped without an answer (metrics). */
+  dropped(reason: "undecodable-record" | "unknown-agent" | "unknown-controller" | "undecodable-msg"): void;
   /** Takes a request that must reach the CPE. */
   accept(request: InboundRequest): Promise<void>;
 }
@@ -43,11 +45,13 @@ export class RequestRouter {
     const decoded = decodeRecord(bytes);
     if (!decoded.ok) {
       logger.debug({ reason: decoded.error }, "dropped undecodable USP Record");
+      this.deps.dropped("undecodable-record");
       return;
     }
     const record = decoded.record;
     if (!(await this.deps.isKnownAgent(record.toId))) {
       logger.debug({ toId: record.toId, fromId: record.fromId }, "dropped USP Record for an unknown agent (R-MTP.5)");
+      this.deps.dropped("unknown-agent");
       return;
     }
     const knownController = this.deps.controllerAddress(record.fromId);
@@ -55,6 +59,7 @@ export class RequestRouter {
       // Only configured controllers are served; anything else is dropped
       // without an answer (R-MTP.5: the sender is not one we accept).
       logger.warn({ toId: record.toId, fromId: record.fromId }, "dropped USP Record from an endpoint that is not a configured controller");
+      this.deps.dropped("unknown-controller");
       return;
     }
     const address = replyTo ?? knownController;
@@ -89,6 +94,7 @@ export class RequestRouter {
       // names 7004 for a oneof violation, the usual way a Msg is malformed.
       if (decoded.msgId === undefined) {
         this.deps.logger.debug({ ...context, reason: decoded.error }, "dropped undecodable USP Msg");
+        this.deps.dropped("undecodable-msg");
         return;
       }
       await this.deps.reply({ ...context, msgId: decoded.msgId }, errorReply(USP_ERR.INVALID_ARGUMENTS, `malformed USP Msg: ${decoded.error}`));

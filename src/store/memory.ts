@@ -68,6 +68,10 @@ export class MemoryStore implements Store {
     if (this.locks.get(endpointId)?.owner === owner) this.locks.delete(endpointId);
   }
 
+  async ping(): Promise<void> {
+    // Always reachable: it lives in this process.
+  }
+
   async close(): Promise<void> {
     this.devices.clear();
     this.queues.clear();

@@ -137,6 +137,10 @@ export class RedisStore implements Store {
     await this.redis.eval(RELEASE_LOCK, 1, this.key("lock", endpointId), owner);
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -63,5 +63,8 @@ export interface Store {
   acquireSessionLock(endpointId: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseSessionLock(endpointId: string, owner: string): Promise<void>;
 
+  /** Resolves when the backend answers (readiness probe). */
+  ping(): Promise<void>;
+
   close(): Promise<void>;
 }

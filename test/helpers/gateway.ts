@@ -26,6 +26,7 @@ export async function startTestGateway(brokerUrl: string, overrides: Record<stri
     mqtt: { url: brokerUrl, version: 5, agentTopic: `${prefix}/agent/{endpointId}` },
     controllers: [{ endpointId: controllerId, mqttTopic: controllerTopic }],
     requestTimeoutSeconds: 20,
+    ops: { host: "127.0.0.1", port: 0 },
   };
   const config = loadConfig({ fileText: JSON.stringify(deepMerge(base, overrides)) });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });

@@ -44,6 +44,10 @@ export class MqttMtp implements Mtp {
     return this.options.agentTopic.replace("{endpointId}", endpointId);
   }
 
+  isConnected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   async start(): Promise<void> {
     const { url, version, clientId, username, password, logger } = this.options;
     const connectOptions: IClientOptions = {

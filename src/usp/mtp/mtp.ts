@@ -11,6 +11,8 @@ export type RecordHandler = (bytes: Uint8Array, replyTo: ReplyAddress | null) =>
 export interface Mtp {
   readonly name: string;
   start(): Promise<void>;
+  /** True while the channel is up (readiness probe). */
+  isConnected(): boolean;
   stop(): Promise<void>;
   /** Inbound USP Records, whatever their to_id: filtering is the core's job (R-MTP.5). */
   onRecord(handler: RecordHandler): void;
