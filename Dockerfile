@@ -16,6 +16,9 @@ COPY bin ./bin
 COPY proto ./proto
 COPY mappings ./mappings
 USER node
-EXPOSE 7547 1883
+EXPOSE 7547 1883 9464
+# The slim image has no curl; Node's fetch probes the ops port's liveness endpoint.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
+  CMD node -e "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "bin/cwmp2usp.js"]
 CMD ["serve"]
