@@ -312,11 +312,11 @@ t.test("known names and types are reused across transactions: the second Set is 
   t.same(cpe.log.map(describe), ['SPV Device.Time.NTPServer1=b key=""']);
 });
 
-t.test("every request type other than get/set answers 7001 for now", async (t) => {
+t.test("a request type the gateway does not translate yet answers 7001", async (t) => {
   const ctx = context();
-  const plan = planRequest({ type: "delete", delete: { allowPartial: false, objPaths: ["Device.IP.Interface.1."] } }, ctx);
+  const plan = planRequest({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "", sendResp: true, inputArgs: {} } }, ctx);
   t.same(plan, {
     kind: "respond",
-    reply: { kind: "error", error: { errCode: 7001, errMsg: "not supported yet by this gateway: delete", paramErrs: [] } },
+    reply: { kind: "error", error: { errCode: 7001, errMsg: "not supported yet by this gateway: operate", paramErrs: [] } },
   });
 });

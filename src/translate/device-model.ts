@@ -9,10 +9,10 @@
 //   go on real CPEs.
 // Only recordOutcomes() and the engine (Informs, invalidate) write the model.
 import type { AcsRequest, CwmpFault, ParameterInfo, ParameterValue, RpcOutcome } from "../cwmp/rpc.js";
-import { Transaction, rpcKey, type SpvOutcome } from "./model-transaction.js";
+import { Transaction, rpcKey, type AddOutcome, type DeleteOutcome, type SpvOutcome } from "./model-transaction.js";
 import { FAULT_INVALID_NAME, isRecoveredGpvFault } from "./faults.js";
 
-export { rpcKey, type SpvOutcome };
+export { rpcKey, type AddOutcome, type DeleteOutcome, type SpvOutcome };
 
 interface NodeInfo {
   /** GPN Writable flag; undefined until a GPN reported this node. */
@@ -50,8 +50,12 @@ export class DeviceModel {
   private readonly listed = new Set<string>();
   private tx = new Transaction();
 
-  /** Start a new USP request: forget values, faults and what was asked. */
+  /** Start a new USP request: forget values, faults and what was asked.
+   * Instances deleted by the previous request leave the persistent tree only
+   * now, so that request kept resolving its paths against the tree as it was
+   * when it started (TR-369 Delete resolves every path before deleting). */
   beginTransaction(): void {
+    for (const [path, outcome] of this.tx.deletes) if (outcome.ok) this.forget(path);
     this.tx = new Transaction();
   }
 
@@ -156,6 +160,13 @@ export class DeviceModel {
   spvOutcome(parameterList: ParameterValue[]): SpvOutcome | undefined {
     return this.tx.spv.get(rpcKey({ method: "SetParameterValues", parameterList, parameterKey: "" }));
   }
+  /** AddObject outcomes on `table` in this transaction, in sending order. */
+  addOutcomes(table: string): readonly AddOutcome[] {
+    return this.tx.adds.get(table) ?? [];
+  }
+  deleteOutcome(instance: string): DeleteOutcome | undefined {
+    return this.tx.deletes.get(instance);
+  }
   /** Per-parameter faults from every SPV of this transaction. */
   spvParamFault(name: string): { faultCode: number; faultString: string } | undefined {
     return this.tx.spvParamFaults.get(name);
@@ -176,14 +187,11 @@ export class DeviceModel {
         this.recordSpv(req.parameterList, outcome);
         return;
       case "AddObject":
-        // A new instance: the table's child list is incomplete until re-listed.
-        if (outcome.ok) {
-          this.listed.delete(req.objectName);
-          this.tx.listedLevel.delete(req.objectName);
-        }
+        this.recordAdd(req.objectName, outcome);
         return;
       case "DeleteObject":
-        if (outcome.ok) this.markAbsent(req.objectName);
+        // Filed only; the instance leaves the tree at the next transaction.
+        this.tx.deletes.set(req.objectName, outcome.ok ? { ok: true } : { ok: false, fault: outcome.fault });
         return;
       default:
         return;
@@ -276,6 +284,22 @@ export class DeviceModel {
       this.tx.spvParamFaults.set(f.parameterName, { faultCode: f.faultCode, faultString: f.faultString });
       if (f.faultCode === FAULT_INVALID_NAME) this.forget(f.parameterName);
     }
+  }
+
+  private recordAdd(table: string, outcome: RpcOutcome): void {
+    const list = this.tx.adds.get(table) ?? [];
+    this.tx.adds.set(table, list);
+    if (!outcome.ok) {
+      list.push({ ok: false, fault: outcome.fault });
+      return;
+    }
+    const instance = outcome.response.method === "AddObjectResponse" ? outcome.response.instanceNumber : 0;
+    list.push({ ok: true, instance });
+    // A new instance: the table's child list is incomplete until re-listed,
+    // and a subtree read earlier in this transaction no longer covers it.
+    this.listed.delete(table);
+    this.tx.listedLevel.delete(table);
+    for (const p of [...this.tx.readSubtrees]) if (table.startsWith(p)) this.tx.readSubtrees.delete(p);
   }
 
   private recordNameFault(name: string, fault: CwmpFault): void {

@@ -7,11 +7,15 @@ import type { Plan } from "./plan.js";
 import type { TranslationContext } from "./context.js";
 import { planGet } from "./get.js";
 import { planSet } from "./set.js";
+import { planGetInstances } from "./instances.js";
+import { planDelete } from "./delete.js";
 
 export type { TranslationContext } from "./context.js";
 export { DeviceModel, recordOutcomes } from "./device-model.js";
 export { foldGet, planGet } from "./get.js";
 export { foldSet, planSet } from "./set.js";
+export { foldGetInstances, planGetInstances } from "./instances.js";
+export { foldDelete, planDelete } from "./delete.js";
 
 export function planRequest(request: Request, ctx: TranslationContext): Plan {
   switch (request.type) {
@@ -19,9 +23,11 @@ export function planRequest(request: Request, ctx: TranslationContext): Plan {
       return planGet(request.get, ctx);
     case "set":
       return planSet(request.set, ctx);
-    case "add":
-    case "delete":
     case "getInstances":
+      return planGetInstances(request.getInstances, ctx);
+    case "delete":
+      return planDelete(request.delete, ctx);
+    case "add":
     case "getSupportedDm":
     case "operate":
     case "notify":

@@ -5,6 +5,12 @@ import type { AcsRequest, CwmpFault } from "../cwmp/rpc.js";
 
 export type SpvOutcome = { ok: true } | { ok: false; fault: CwmpFault };
 
+/** Outcome of one AddObject: the CPE's InstanceNumber, or its fault. */
+export type AddOutcome = { ok: true; instance: number } | { ok: false; fault: CwmpFault };
+
+/** Outcome of one DeleteObject. */
+export type DeleteOutcome = { ok: true } | { ok: false; fault: CwmpFault };
+
 export class Transaction {
   /** Parameter values read (or written) in this transaction. */
   readonly values = new Map<string, string>();
@@ -24,6 +30,12 @@ export class Transaction {
   readonly attempted = new Set<string>();
   readonly spv = new Map<string, SpvOutcome>();
   readonly spvParamFaults = new Map<string, { faultCode: number; faultString: string }>();
+  /** AddObject outcomes per table, in the order the AddObjects were sent: two
+   * AddObjects on the same table are the same RPC, so only their position
+   * tells them apart. */
+  readonly adds = new Map<string, AddOutcome[]>();
+  /** DeleteObject outcomes per instance path. */
+  readonly deletes = new Map<string, DeleteOutcome>();
 }
 
 /** Identity of an RPC for "never ask the same thing twice in one transaction". */
