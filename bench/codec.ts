@@ -41,6 +41,7 @@ function soapCase(name: string, direction: "decode" | "encode", fixture: (ctx: B
       const decoded = decodeEnvelope(xml);
       if (!decoded.ok) throw new Error(`${name}: fixture does not decode: ${decoded.error}`);
       const bytes = Buffer.byteLength(xml);
+      ctx.log(`${bytes} bytes`);
       if (direction === "decode") {
         const t = compareTimed(() => decodeEnvelope(xml), () => rawParser.parse(xml), budget(ctx));
         return { rows: rows(name, bytes, t.oursUs, "fast-xml-parser parse", t.baselineUs), details: { bytes, ...t } };
@@ -73,6 +74,7 @@ function uspCase(name: string, direction: "decode" | "encode"): BenchCase {
       const ids = { toId: "proto::controller-1", fromId: "os::C0FFEE-B000000004242" };
       const record = noSessionRecord({ ...ids, msg });
       const json = JSON.stringify(msg);
+      ctx.log(`Record ${record.length} bytes, same data as JSON ${json.length} bytes`);
       // Baseline messages are decoded once up front: the raw library then
       // only walks ready protobufjs objects, which is its floor.
       const rawRecord = RecordProto.decode(record);

@@ -38,7 +38,10 @@ async function main(): Promise<void> {
     return;
   }
   const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "", totalMemMB: Math.round(os.totalmem() / 2 ** 20) };
-  console.log(`cwmp2usp bench · ${new Date().toISOString()} · ${machine.cpus} cores (${machine.cpuModel}) · node ${machine.node} · seed ${args.seed}${args.quick ? " · quick" : ""}`);
+  // Load from other processes skews absolute figures (not the ratios, whose
+  // two sides run back to back); the load average says how quiet it was.
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  console.log(`cwmp2usp bench · ${new Date().toISOString()} · ${machine.cpus} cores (${machine.cpuModel}) · node ${machine.node} · seed ${args.seed}${args.quick ? " · quick" : ""} · load avg ${loadAtStart.toFixed(2)}`);
   const ctx: BenchContext = { quick: args.quick, seed: args.seed, log: (line) => console.log(`  ${line}`) };
   const byScenario = new Map<string, { rows: Row[]; details: Record<string, unknown> }>();
   for (const c of selected) {
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
   }
   for (const [scenario, entry] of byScenario) {
     console.log(`\n${scenario}\n${formatTable(entry.rows)}`);
-    const file = writeResults(scenario, { scenario, date: new Date().toISOString(), machine, quick: args.quick, seed: args.seed, rows: entry.rows, details: entry.details });
+    const loadAvg = { atStart: loadAtStart, atEnd: os.loadavg()[0] ?? 0 };
+    const file = writeResults(scenario, { scenario, date: new Date().toISOString(), machine, loadAvg, quick: args.quick, seed: args.seed, rows: entry.rows, details: entry.details });
     console.log(`→ ${file}`);
   }
 }
