@@ -92,3 +92,77 @@ t.test("TP-469 1.24 Delete removes the instance on the CPE; GetInstances no long
     ["Device.DNS.Client.Server.1."],
   );
 });
+
+t.test("TP-469 1.1 Add creates a NAT.PortMapping on the CPE; GetInstances shows it; Delete removes it", async (t) => {
+  const msg = await ask({
+    type: "add",
+    add: {
+      allowPartial: false,
+      createObjs: [
+        {
+          objPath: "Device.NAT.PortMapping.",
+          paramSettings: [
+            { param: "ExternalPort", value: "8080", required: true },
+            { param: "InternalPort", value: "80", required: true },
+            { param: "InternalClient", value: "192.168.1.10", required: true },
+            { param: "Description", value: "web", required: false },
+            { param: "Enable", value: "true", required: false },
+          ],
+        },
+      ],
+    },
+  });
+  t.equal(msg.header.msgType, "ADD_RESP");
+  if (msg.body.kind !== "response" || msg.body.response.type !== "addResp") return t.fail(JSON.stringify(msg.body));
+  const status = msg.body.response.addResp.createdObjResults[0]?.operStatus;
+  if (status?.type !== "operSuccess") return t.fail(JSON.stringify(status));
+  const inst = status.instantiatedPath;
+  t.match(inst, /^Device\.NAT\.PortMapping\.[1-9][0-9]*\.$/);
+  t.same(status.paramErrs, []);
+  t.same(status.uniqueKeys, { Alias: "", RemoteHost: "", ExternalPort: "8080", Protocol: "TCP" }, "R-ADD.5 keys set and assigned");
+  t.equal(readParameter(cpe, `${inst}ExternalPort`), "8080", "the real CPE holds the new row");
+  t.equal(readParameter(cpe, `${inst}InternalClient`), "192.168.1.10");
+  t.equal(readParameter(cpe, `${inst}Enable`), "true");
+
+  const listed = await getInstances(["Device.NAT.PortMapping."]);
+  t.same(listed.reqPathResults[0]?.currInsts, [{ instantiatedObjPath: inst, uniqueKeys: status.uniqueKeys }]);
+
+  const del = await ask({ type: "delete", delete: { allowPartial: false, objPaths: [inst] } });
+  if (del.body.kind !== "response" || del.body.response.type !== "deleteResp") return t.fail(JSON.stringify(del.body));
+  t.same(del.body.response.deleteResp.deletedObjResults[0]?.operStatus, { type: "operSuccess", affectedPaths: [inst], unaffectedPathErrs: [] });
+  t.equal(readParameter(cpe, `${inst}ExternalPort`), undefined, "gone from the CPE");
+  t.same((await getInstances(["Device.NAT.PortMapping."])).reqPathResults[0]?.currInsts, []);
+});
+
+t.test("TP-469 1.3 Add with a bad required param leaves nothing behind (Error 7021, instance deleted again)", async (t) => {
+  const msg = await ask({
+    type: "add",
+    add: {
+      allowPartial: false,
+      createObjs: [{ objPath: "Device.NAT.PortMapping.", paramSettings: [{ param: "ExternalPort", value: "70000", required: true }] }],
+    },
+  });
+  if (msg.body.kind !== "error") return t.fail(JSON.stringify(msg.body));
+  t.equal(msg.body.error.errCode, 7021);
+  t.equal(msg.body.error.paramErrs[0]?.errCode, 7012, "the CPE's 9007 (out of range)");
+  t.match(msg.body.error.paramErrs[0]?.paramPath, /^Device\.NAT\.PortMapping\.[0-9]+\.ExternalPort$/);
+  t.same((await getInstances(["Device.NAT.PortMapping."])).reqPathResults[0]?.currInsts, [], "no PortMapping left on the CPE");
+});
+
+t.test("Add to a table the CPE does not allow creating in is 7019; to a single-instance object 7018", async (t) => {
+  const msg = await ask({
+    type: "add",
+    add: {
+      allowPartial: true,
+      createObjs: [
+        { objPath: "Device.IP.Interface.", paramSettings: [] },
+        { objPath: "Device.DeviceInfo.", paramSettings: [] },
+      ],
+    },
+  });
+  if (msg.body.kind !== "response" || msg.body.response.type !== "addResp") return t.fail(JSON.stringify(msg.body));
+  t.same(
+    msg.body.response.addResp.createdObjResults.map((r) => (r.operStatus.type === "operFailure" ? r.operStatus.errCode : 0)),
+    [7019, 7018],
+  );
+});

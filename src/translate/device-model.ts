@@ -289,17 +289,14 @@ export class DeviceModel {
   private recordAdd(table: string, outcome: RpcOutcome): void {
     const list = this.tx.adds.get(table) ?? [];
     this.tx.adds.set(table, list);
-    if (!outcome.ok) {
-      list.push({ ok: false, fault: outcome.fault });
-      return;
-    }
-    const instance = outcome.response.method === "AddObjectResponse" ? outcome.response.instanceNumber : 0;
-    list.push({ ok: true, instance });
+    const instance = outcome.ok && outcome.response.method === "AddObjectResponse" ? outcome.response.instanceNumber : 0;
+    list.push(outcome.ok ? { ok: true, instance } : { ok: false, fault: outcome.fault });
+    if (!outcome.ok) return;
     // A new instance: the table's child list is incomplete until re-listed,
-    // and a subtree read earlier in this transaction no longer covers it.
+    // and a subtree listed or read earlier in this transaction misses it.
     this.listed.delete(table);
     this.tx.listedLevel.delete(table);
-    for (const p of [...this.tx.readSubtrees]) if (table.startsWith(p)) this.tx.readSubtrees.delete(p);
+    for (const set of [this.tx.subtrees, this.tx.readSubtrees]) for (const p of [...set]) if (table.startsWith(p)) set.delete(p);
   }
 
   private recordNameFault(name: string, fault: CwmpFault): void {

@@ -9,6 +9,7 @@ import { planGet } from "./get.js";
 import { planSet } from "./set.js";
 import { planGetInstances } from "./instances.js";
 import { planDelete } from "./delete.js";
+import { planAdd } from "./add.js";
 
 export type { TranslationContext } from "./context.js";
 export { DeviceModel, recordOutcomes } from "./device-model.js";
@@ -16,6 +17,7 @@ export { foldGet, planGet } from "./get.js";
 export { foldSet, planSet } from "./set.js";
 export { foldGetInstances, planGetInstances } from "./instances.js";
 export { foldDelete, planDelete } from "./delete.js";
+export { foldAdd, planAdd } from "./add.js";
 
 export function planRequest(request: Request, ctx: TranslationContext): Plan {
   switch (request.type) {
@@ -28,6 +30,7 @@ export function planRequest(request: Request, ctx: TranslationContext): Plan {
     case "delete":
       return planDelete(request.delete, ctx);
     case "add":
+      return planAdd(request.add, ctx);
     case "getSupportedDm":
     case "operate":
     case "notify":

@@ -4,6 +4,7 @@
 // table" query, so both are read off GetParameterNames listings.
 import { USP_ERR } from "../usp/errors.js";
 import { type Step, type TranslationContext, fail, need, ok } from "./context.js";
+import { splitPath } from "./device-model.js";
 import { mapFault } from "./faults.js";
 import { isInstanceRel } from "./unique-keys.js";
 
@@ -16,10 +17,7 @@ export type ObjectKind = "table" | "single" | "absent";
  * parameters. */
 export function classifyObject(obj: string, nextLevel: boolean, ctx: TranslationContext): Step<ObjectKind> {
   const { model } = ctx;
-  // A single-instance object never turns into a table: persistent knowledge
-  // of one of its parameters or sub-objects is enough.
-  const known = model.children(obj);
-  if (known?.some((rel) => !isInstanceRel(rel)) === true) return ok("single");
+  if (knownSingle(obj, ctx)) return ok("single");
   const st = model.listState(obj, nextLevel);
   switch (st.kind) {
     case "unknown":
@@ -33,6 +31,15 @@ export function classifyObject(obj: string, nextLevel: boolean, ctx: Translation
     case "listed":
       return ok((model.children(obj) ?? []).every(isInstanceRel) ? "table" : "single");
   }
+}
+
+/** A single-instance object never turns into a table, so persistent knowledge
+ * of one of its own parameters (from an Inform or any GPV) or of a named
+ * sub-object settles it without an RPC: a table's children are instances. */
+export function knownSingle(obj: string, ctx: TranslationContext): boolean {
+  const { model } = ctx;
+  if (model.children(obj)?.some((rel) => !isInstanceRel(rel)) === true) return true;
+  return model.paramsUnder(obj).some((name) => splitPath(name)[0] === obj);
 }
 
 export type Existence = "exists" | "missingInstance" | "notInModel";
