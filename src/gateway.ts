@@ -1,6 +1,7 @@
 // The composition root: the only place that creates I/O objects (servers,
 // clients, timers) and wires the parts together. Everything else receives its
 // collaborators as arguments.
+import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -13,6 +14,7 @@ import { RequestQueue } from "./agent/request-queue.js";
 import { RequestRouter } from "./agent/request-router.js";
 import { SessionWork } from "./agent/session-work.js";
 import { VirtualAgents } from "./agent/virtual-agents.js";
+import { LocalAgents } from "./agent/local-agent/local-agents.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
 import { MemoryStore } from "./store/memory.js";
@@ -36,6 +38,8 @@ export interface Gateway {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** Device.LocalAgent.SoftwareVersion: the version of this gateway, read once from package.json. */
+const GATEWAY_VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 /** Cached device models (parameter names and types), bounded by count. */
 const MAX_CACHED_MODELS = 10_000;
 
@@ -85,7 +89,21 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     scheme: config.endpointId.scheme,
     controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, address: { mtp: "mqtt", topic: c.mqttTopic } })),
   });
-  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS });
+  const startedAt = now();
+  const localAgents = new LocalAgents({
+    store,
+    maxCached: MAX_CACHED_MODELS,
+    contextFor: (endpointId) => ({
+      endpointId,
+      softwareVersion: GATEWAY_VERSION,
+      startedAt,
+      now,
+      mtps: [{ protocol: "MQTT", responseTopic: mtp.agentTopic(endpointId) }],
+      controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, protocol: "MQTT", topic: c.mqttTopic })),
+    }),
+    onSubscriptionsChanged: (endpointId) => logger.debug({ endpointId }, "subscriptions changed"),
+  });
+  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents });
   const queue = new RequestQueue({
     store,
     logger,
@@ -93,6 +111,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
     isRunning: (requestId) => work.isRunning(requestId),
+    tryLocally: (pending) => work.tryLocally(pending),
     answer,
     connectionRequest: async (device) => {
       const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {

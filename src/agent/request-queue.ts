@@ -19,6 +19,8 @@ export interface RequestQueueDeps {
   hasOpenSession(endpointId: string): boolean;
   isRunning(requestId: string): boolean;
   connectionRequest(device: DeviceRecord): Promise<ConnectionRequestOutcome>;
+  /** The reply when the gateway can answer without the CPE (Device.LocalAgent.), else undefined. */
+  tryLocally(pending: PendingRequest): Promise<UspReply | undefined>;
   answer(pending: PendingRequest, reply: UspReply): Promise<void>;
 }
 
@@ -45,6 +47,11 @@ export class RequestQueue {
       receivedAt: now,
       deadline: now + this.deps.requestTimeoutMs,
     };
+    const local = await this.deps.tryLocally(pending);
+    if (local !== undefined) {
+      await this.deps.answer(pending, local);
+      return;
+    }
     await this.deps.store.enqueueRequest(pending);
     this.deps.logger.debug({ endpointId: pending.endpointId, msgId: pending.msgId, type: pending.request.type }, "USP request queued");
     await this.wake(pending.endpointId);

@@ -10,6 +10,8 @@ import { DeviceModel, recordOutcomes } from "../translate/device-model.js";
 import { planRequest } from "../translate/index.js";
 import { DEFAULT_PROFILE, MAX_PLAN_ROUNDS, type DeviceProfile, type UspReply } from "../translate/plan.js";
 import { USP_ERR, uspError } from "../usp/errors.js";
+import type { LocalAgents, LocalRpc } from "./local-agent/local-agents.js";
+import { routeRpc, type RpcRoute } from "./local-agent/rpc-route.js";
 
 interface ActiveJob {
   pending: PendingRequest;
@@ -20,6 +22,8 @@ interface ActiveJob {
   /** RPCs of the current round sent so far, and their outcomes, in order. */
   sent: AcsRequest[];
   outcomes: RpcOutcome[];
+  /** The gateway-served half of the RPC now at the CPE, merged when it answers. */
+  split: Extract<RpcRoute, { kind: "split" }> | undefined;
 }
 
 export interface SessionWorkDeps {
@@ -29,6 +33,8 @@ export interface SessionWorkDeps {
   answer: (pending: PendingRequest, reply: UspReply) => Promise<void>;
   /** Bound on cached device models (names, types): memory must not grow with fleet × tree size. */
   maxCachedModels: number;
+  /** Device.LocalAgent., answered by the gateway rather than the CPE. */
+  localAgents: LocalAgents;
 }
 
 export class SessionWork {
@@ -64,7 +70,11 @@ export class SessionWork {
    * the outcome of the RPC sent last. Returns the next RPC or null. */
   async nextRpc(endpointId: string, sessionId: string, last?: { request: AcsRequest; outcome: RpcOutcome }): Promise<AcsRequest | null> {
     let job = this.jobs.get(sessionId);
-    if (job !== undefined && last !== undefined) job.outcomes.push(last.outcome);
+    if (job !== undefined && last !== undefined) {
+      const split = job.split;
+      job.split = undefined;
+      job.outcomes.push(split === undefined ? last.outcome : split.merge(last.outcome, await this.runLocal(job.pending, split.local)));
+    }
     for (;;) {
       if (job === undefined) {
         job = await this.startNextJob(endpointId, sessionId);
@@ -73,13 +83,46 @@ export class SessionWork {
       const rpc = job.queue.shift();
       if (rpc !== undefined) {
         job.sent.push(rpc);
-        return rpc;
+        const route = routeRpc(rpc);
+        if (route.kind === "local") {
+          job.outcomes.push(await this.runLocal(job.pending, route.rpc));
+          continue;
+        }
+        job.split = route.kind === "split" ? route : undefined;
+        return route.kind === "split" ? route.remote : rpc;
       }
       const reply = this.advance(job);
       if (reply === undefined) continue;
       await this.finish(sessionId, job, reply);
       job = undefined;
     }
+  }
+
+  /** Answers a request entirely from the gateway-served tree when it never
+   * needs the CPE (e.g. a Get or Add under Device.LocalAgent.): no Connection
+   * Request, no session. Returns undefined as soon as a round needs the CPE,
+   * before that round runs, so nothing is half done. */
+  async tryLocally(pending: PendingRequest): Promise<UspReply | undefined> {
+    // A model of its own: the device's shared model may be mid-transaction in a session.
+    const model = new DeviceModel();
+    model.beginTransaction();
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined };
+    for (;;) {
+      const reply = this.advance(job);
+      if (reply !== undefined) return reply;
+      const routes = job.queue.map((rpc) => routeRpc(rpc));
+      if (routes.some((r) => r.kind !== "local")) return undefined;
+      for (const [i, route] of routes.entries()) {
+        if (route.kind !== "local") continue;
+        job.sent.push(job.queue[i] as AcsRequest);
+        job.outcomes.push(await this.runLocal(pending, route.rpc));
+      }
+      job.queue = [];
+    }
+  }
+
+  private runLocal(pending: PendingRequest, rpc: LocalRpc): Promise<RpcOutcome> {
+    return this.deps.localAgents.execute(pending.endpointId, rpc, pending.controllerId);
   }
 
   /** The session ended (normally or not): a job still running is abandoned and
@@ -123,7 +166,7 @@ export class SessionWork {
     if (pending === undefined) return undefined;
     const model = this.modelFor(endpointId);
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [] };
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined };
     this.jobs.set(sessionId, job);
     this.running.add(pending.requestId);
     this.deps.logger.debug({ endpointId, msgId: pending.msgId, type: pending.request.type }, "request joins CWMP session");

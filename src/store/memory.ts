@@ -1,10 +1,11 @@
 // In-memory Store: tests, labs and `cwmp2usp demo`. State dies with the process.
-import type { DeviceRecord, PendingRequest, Store } from "./store.js";
+import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
 
 export class MemoryStore implements Store {
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly queues = new Map<string, PendingRequest[]>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly agentRows = new Map<string, StoredRow[]>();
 
   /** `now` is injected so lock expiry is testable without waiting. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -26,6 +27,7 @@ export class MemoryStore implements Store {
     this.devices.delete(endpointId);
     this.queues.delete(endpointId);
     this.locks.delete(endpointId);
+    for (const key of [...this.agentRows.keys()]) if (key.startsWith(`${endpointId} `)) this.agentRows.delete(key);
   }
 
   async enqueueRequest(request: PendingRequest): Promise<void> {
@@ -66,6 +68,14 @@ export class MemoryStore implements Store {
 
   async releaseSessionLock(endpointId: string, owner: string): Promise<void> {
     if (this.locks.get(endpointId)?.owner === owner) this.locks.delete(endpointId);
+  }
+
+  async getAgentRows(endpointId: string, table: string): Promise<StoredRow[]> {
+    return structuredClone(this.agentRows.get(`${endpointId} ${table}`) ?? []);
+  }
+
+  async putAgentRows(endpointId: string, table: string, rows: StoredRow[]): Promise<void> {
+    this.agentRows.set(`${endpointId} ${table}`, structuredClone(rows));
   }
 
   async ping(): Promise<void> {

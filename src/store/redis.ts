@@ -7,8 +7,9 @@
 //   queue:<eid>         LIST of requestIds (FIFO)    request:<rid> JSON PendingRequest
 //   deadlines           ZSET "<eid>\n<rid>" scored by deadline (epoch ms)
 //   lock:<eid>          session lock owner, with PX expiry
+//   agent:<eid>         HASH table path → JSON rows of gateway-served tables
 import { Redis } from "ioredis";
-import type { DeviceRecord, PendingRequest, Store } from "./store.js";
+import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
 
 // Removes a request from its device queue and everything that indexes it;
 // returns 1 only to the caller that actually removed it (exactly one answer).
@@ -92,7 +93,10 @@ export class RedisStore implements Store {
 
   async deleteDevice(endpointId: string): Promise<void> {
     const requestIds = await this.redis.lrange(this.key("queue", endpointId), 0, -1);
-    const tx = this.redis.multi().del(this.key("device", endpointId), this.key("queue", endpointId), this.key("lock", endpointId)).srem(this.key("devices"), endpointId);
+    const tx = this.redis
+      .multi()
+      .del(this.key("device", endpointId), this.key("queue", endpointId), this.key("lock", endpointId), this.key("agent", endpointId))
+      .srem(this.key("devices"), endpointId);
     for (const rid of requestIds) tx.del(this.key("request", rid)).zrem(this.key("deadlines"), deadlineMember(endpointId, rid));
     await tx.exec();
   }
@@ -135,6 +139,15 @@ export class RedisStore implements Store {
 
   async releaseSessionLock(endpointId: string, owner: string): Promise<void> {
     await this.redis.eval(RELEASE_LOCK, 1, this.key("lock", endpointId), owner);
+  }
+
+  async getAgentRows(endpointId: string, table: string): Promise<StoredRow[]> {
+    const json = await this.redis.hget(this.key("agent", endpointId), table);
+    return json === null ? [] : (JSON.parse(json) as StoredRow[]);
+  }
+
+  async putAgentRows(endpointId: string, table: string, rows: StoredRow[]): Promise<void> {
+    await this.redis.hset(this.key("agent", endpointId), table, JSON.stringify(rows));
   }
 
   async ping(): Promise<void> {

@@ -42,6 +42,12 @@ export interface PendingRequest {
   deadline: number;
 }
 
+/** One row of a gateway-served table: instance number and parameter values. */
+export interface StoredRow {
+  instance: number;
+  values: Record<string, string>;
+}
+
 export interface Store {
   putDevice(device: DeviceRecord): Promise<void>;
   getDevice(endpointId: string): Promise<DeviceRecord | undefined>;
@@ -62,6 +68,11 @@ export interface Store {
    * the lock (or already did); the lock lapses after `ttlMs` unless refreshed. */
   acquireSessionLock(endpointId: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseSessionLock(endpointId: string, owner: string): Promise<void>;
+
+  /** Rows of a gateway-served table of one agent (e.g. Device.LocalAgent.Subscription.),
+   * replaced as a whole: they change rarely and are read on first use. */
+  getAgentRows(endpointId: string, table: string): Promise<StoredRow[]>;
+  putAgentRows(endpointId: string, table: string, rows: StoredRow[]): Promise<void>;
 
   /** Resolves when the backend answers (readiness probe). */
   ping(): Promise<void>;

@@ -9,6 +9,11 @@ const FUNCTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   "Device.NAT.PortMapping.{i}.": ["RemoteHost", "ExternalPort", "Protocol"],
   "Device.IP.Interface.{i}.": ["Name"],
   "Device.DNS.Client.Server.{i}.": ["DNSServer"],
+  // Gateway-served tables (TR-181 2.19 USP LocalAgent).
+  "Device.LocalAgent.Subscription.{i}.": ["Recipient", "ID"],
+  "Device.LocalAgent.Controller.{i}.": ["EndpointID"],
+  "Device.LocalAgent.MTP.{i}.": ["Protocol"],
+  "Device.LocalAgent.Request.{i}.": ["Originator", "Command", "CommandKey"],
 };
 
 /** "Device.IP.Interface.2.IPv4Address.1." → "Device.IP.Interface.{i}.IPv4Address.{i}." */

@@ -67,6 +67,21 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     await store.close();
   });
 
+  t.test("agent rows: per agent and table, replaced whole, dropped with the device", async (t) => {
+    const store = await factory.create({ now: 0 });
+    const rows = [{ instance: 3, values: { ID: "s-3", Enable: "true" } }];
+    t.same(await store.getAgentRows("e1", "Device.LocalAgent.Subscription."), []);
+    await store.putAgentRows("e1", "Device.LocalAgent.Subscription.", rows);
+    await store.putAgentRows("e2", "Device.LocalAgent.Subscription.", []);
+    t.same(await store.getAgentRows("e1", "Device.LocalAgent.Subscription."), rows);
+    t.same(await store.getAgentRows("e1", "Device.LocalAgent.Request."), [], "per table");
+    t.same(await store.getAgentRows("e2", "Device.LocalAgent.Subscription."), [], "per agent");
+    await store.putDevice(device("e1"));
+    await store.deleteDevice("e1");
+    t.same(await store.getAgentRows("e1", "Device.LocalAgent.Subscription."), []);
+    await store.close();
+  });
+
   t.test("deleting a device drops its queue and lock", async (t) => {
     const store = await factory.create({ now: 0 });
     await store.putDevice(device("e9"));

@@ -1,0 +1,156 @@
+// Device.LocalAgent. of one virtual agent (TR-181 2.19 USP, profiles
+// LocalAgent:1, Controllers:1, Subscriptions:1, MQTTAgent:1, MQTTController:2),
+// built from the gateway's configuration plus the agent's persisted rows.
+// CWMP CPEs have no such object: the gateway is the agent here (DESIGN 8).
+import { LocalTree, type LocalParam } from "./local-tree.js";
+
+export const LOCAL_AGENT_ROOT = "Device.LocalAgent.";
+export const SUBSCRIPTION_TABLE = "Device.LocalAgent.Subscription.";
+export const REQUEST_TABLE = "Device.LocalAgent.Request.";
+export const CONTROLLER_TABLE = "Device.LocalAgent.Controller.";
+
+export interface LocalAgentContext {
+  endpointId: string;
+  /** The gateway's version: LocalAgent.SoftwareVersion is the agent software, not the CPE firmware. */
+  softwareVersion: string;
+  startedAt: number;
+  now: () => number;
+  /** MTPs the agent listens on, e.g. { protocol: "MQTT", responseTopic }. */
+  mtps: { protocol: "MQTT" | "WebSocket"; responseTopic?: string }[];
+  controllers: { endpointId: string; protocol: "MQTT" | "WebSocket"; topic?: string }[];
+}
+
+/** One persisted Subscription row: its instance number and writable values. */
+export interface SubscriptionRow {
+  instance: number;
+  values: Record<string, string>;
+}
+
+export const NOTIF_TYPES = ["ValueChange", "ObjectCreation", "ObjectDeletion", "OperationComplete", "Event"];
+export const SUBSCRIPTION_PERSISTED = ["Alias", "Enable", "ID", "Recipient", "NotifType", "ReferenceList", "Persistent", "TimeToLive", "NotifRetry", "NotifExpiration", "CreationDate"];
+
+const ro = (type: string, value: string | (() => string)): LocalParam => ({ type, writable: false, value });
+const rw = (type: string, value: string, validate?: (v: string) => number | undefined): LocalParam => ({
+  type,
+  writable: true,
+  value,
+  validate: validate ?? validatorFor(type),
+});
+
+export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: SubscriptionRow[]): LocalTree {
+  const tree = new LocalTree("Device.");
+  tree.addObject(LOCAL_AGENT_ROOT);
+  const count = (table: string) => (): string => String(tree.rows(table).length);
+  const p = (rel: string, param: LocalParam): void => tree.addParam(LOCAL_AGENT_ROOT + rel, param);
+  p("EndpointID", ro("xsd:string", ctx.endpointId));
+  p("SoftwareVersion", ro("xsd:string", ctx.softwareVersion));
+  p("UpTime", ro("xsd:unsignedInt", () => String(Math.max(0, Math.floor((ctx.now() - ctx.startedAt) / 1000)))));
+  p("SupportedProtocols", ro("xsd:string", [...new Set(ctx.mtps.map((m) => m.protocol))].join(",")));
+  p("MaxSubscriptionChangeAdoptionTime", ro("xsd:unsignedInt", "1"));
+  p("MTPNumberOfEntries", ro("xsd:unsignedInt", count("Device.LocalAgent.MTP.")));
+  p("ControllerNumberOfEntries", ro("xsd:unsignedInt", count(CONTROLLER_TABLE)));
+  p("SubscriptionNumberOfEntries", ro("xsd:unsignedInt", count(SUBSCRIPTION_TABLE)));
+  p("RequestNumberOfEntries", ro("xsd:unsignedInt", count(REQUEST_TABLE)));
+  addMtps(tree, ctx);
+  addControllers(tree, ctx);
+  addSubscriptionTable(tree, ctx, subscriptions);
+  tree.defineTable(REQUEST_TABLE, {
+    writable: false,
+    params: {
+      Alias: (i) => ro("xsd:string", `cpe-${i}`),
+      Originator: () => ro("xsd:string", ""),
+      Command: () => ro("xsd:string", ""),
+      CommandKey: () => ro("xsd:string", ""),
+      Status: () => ro("xsd:string", "Requested"),
+    },
+  });
+  return tree;
+}
+
+function addMtps(tree: LocalTree, ctx: LocalAgentContext): void {
+  tree.defineTable("Device.LocalAgent.MTP.", { writable: false, params: {} });
+  ctx.mtps.forEach((mtp, index) => {
+    const row = `Device.LocalAgent.MTP.${tree.createRow("Device.LocalAgent.MTP.", index + 1)}.`;
+    tree.addParam(`${row}Alias`, ro("xsd:string", `cpe-${index + 1}`));
+    tree.addParam(`${row}Enable`, ro("xsd:boolean", "true"));
+    tree.addParam(`${row}Status`, ro("xsd:string", "Up"));
+    tree.addParam(`${row}Protocol`, ro("xsd:string", mtp.protocol));
+    if (mtp.protocol === "MQTT") {
+      tree.addObject(`${row}MQTT.`);
+      tree.addParam(`${row}MQTT.ResponseTopicConfigured`, ro("xsd:string", mtp.responseTopic ?? ""));
+      tree.addParam(`${row}MQTT.ResponseTopicDiscovered`, ro("xsd:string", mtp.responseTopic ?? ""));
+    }
+  });
+}
+
+function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
+  tree.defineTable(CONTROLLER_TABLE, { writable: false, params: {} });
+  ctx.controllers.forEach((controller, index) => {
+    const row = `${CONTROLLER_TABLE}${tree.createRow(CONTROLLER_TABLE, index + 1)}.`;
+    tree.addParam(`${row}Alias`, ro("xsd:string", `cpe-${index + 1}`));
+    tree.addParam(`${row}EndpointID`, ro("xsd:string", controller.endpointId));
+    tree.addParam(`${row}Enable`, ro("xsd:boolean", "true"));
+    tree.addParam(`${row}AssignedRole`, ro("xsd:string", ""));
+    tree.addParam(`${row}PeriodicNotifInterval`, ro("xsd:unsignedInt", "86400"));
+    // TR-181 defaults for the Notify retry schedule (R-NOT.*): 5 s, ×2.
+    tree.addParam(`${row}USPNotifRetryMinimumWaitInterval`, ro("xsd:unsignedInt", "5"));
+    tree.addParam(`${row}USPNotifRetryIntervalMultiplier`, ro("xsd:unsignedInt", "2000"));
+    tree.addParam(`${row}BootParameterNumberOfEntries`, ro("xsd:unsignedInt", "0"));
+    tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", "1"));
+    tree.defineTable(`${row}MTP.`, { writable: false, params: {} });
+    const mtp = `${row}MTP.${tree.createRow(`${row}MTP.`, 1)}.`;
+    tree.addParam(`${mtp}Alias`, ro("xsd:string", "cpe-1"));
+    tree.addParam(`${mtp}Enable`, ro("xsd:boolean", "true"));
+    tree.addParam(`${mtp}Protocol`, ro("xsd:string", controller.protocol));
+    if (controller.protocol === "MQTT") {
+      tree.addObject(`${mtp}MQTT.`);
+      tree.addParam(`${mtp}MQTT.Topic`, ro("xsd:string", controller.topic ?? ""));
+    }
+    tree.defineTable(`${row}BootParameter.`, { writable: false, params: {} });
+  });
+}
+
+function addSubscriptionTable(tree: LocalTree, ctx: LocalAgentContext, rows: SubscriptionRow[]): void {
+  tree.defineTable(SUBSCRIPTION_TABLE, {
+    writable: true,
+    params: {
+      // Unique keys the controller does not supply are assigned (R-ADD.5).
+      Alias: (i) => rw("xsd:string", `cpe-${i}`),
+      Enable: () => rw("xsd:boolean", "false"),
+      ID: (i) => rw("xsd:string", `cwmp2usp-${i}`, (v) => (v === "" || v.length > 64 ? 9007 : undefined)),
+      Recipient: () => ro("xsd:string", ""),
+      NotifType: () => rw("xsd:string", "", (v) => (v === "" || NOTIF_TYPES.includes(v) ? undefined : 9007)),
+      ReferenceList: () => rw("xsd:string", ""),
+      Persistent: () => rw("xsd:boolean", "false"),
+      TimeToLive: () => rw("xsd:unsignedInt", "0"),
+      NotifRetry: () => rw("xsd:boolean", "false"),
+      NotifExpiration: () => rw("xsd:unsignedInt", "0"),
+      CreationDate: () => ro("xsd:dateTime", new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z")),
+    },
+  });
+  for (const row of rows) {
+    tree.createRow(SUBSCRIPTION_TABLE, row.instance);
+    for (const [rel, value] of Object.entries(row.values)) tree.setValue(`${SUBSCRIPTION_TABLE}${row.instance}.${rel}`, value);
+  }
+}
+
+/** The Subscription rows worth keeping across gateway restarts. */
+export function exportSubscriptions(tree: LocalTree): SubscriptionRow[] {
+  return tree.rows(SUBSCRIPTION_TABLE).map((instance) => {
+    const values: Record<string, string> = {};
+    for (const rel of SUBSCRIPTION_PERSISTED) values[rel] = tree.value(`${SUBSCRIPTION_TABLE}${instance}.${rel}`) ?? "";
+    return { instance, values };
+  });
+}
+
+/** TR-106 lexical checks: 9006 for a value of the wrong type (TR-069 fault table). */
+function validatorFor(type: string): ((v: string) => number | undefined) | undefined {
+  switch (type) {
+    case "xsd:boolean":
+      return (v) => (/^(true|false|1|0)$/i.test(v) ? undefined : 9006);
+    case "xsd:unsignedInt":
+      return (v) => (/^\d+$/.test(v) && Number(v) <= 0xffffffff ? undefined : 9006);
+    default:
+      return undefined;
+  }
+}
