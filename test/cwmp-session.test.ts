@@ -1,7 +1,7 @@
 // The pure CWMP session engine: every transition of TR-069 §3.7.1 and the
 // tolerated deviations, without sockets.
 import t from "tap";
-import type { CwmpEnvelope, Inform } from "../src/cwmp/rpc.js";
+import type { CpeRequest, CwmpBody, CwmpEnvelope, Inform } from "../src/cwmp/rpc.js";
 import { close, negotiateVersion, receive, sendRequest, startSession, type CwmpSession } from "../src/cwmp/session.js";
 
 const NS = "urn:dslforum-org:cwmp-1-2";
@@ -42,7 +42,17 @@ t.test("TR-069 A.3.1.1 a CPE GetRPCMethods in the CPE turn is answered with the 
   const step = receive(opened(), { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "g1" }, body: { method: "GetRPCMethods" } } }, 2000);
   t.equal(step.kind, "reply");
   if (step.kind !== "reply") return;
-  t.same(step.envelope.body, { method: "GetRPCMethodsResponse", methodList: ["Inform", "GetRPCMethods", "TransferComplete"] });
+  t.same(step.envelope.body, { method: "GetRPCMethodsResponse", methodList: [
+      "Inform",
+      "GetRPCMethods",
+      "TransferComplete",
+      "AutonomousTransferComplete",
+      "DUStateChangeComplete",
+      "AutonomousDUStateChangeComplete",
+      "RequestDownload",
+      "Kicked",
+    ],
+  });
   t.equal(step.envelope.header.id, "g1", "the response echoes the request ID");
   t.equal(step.session.lastActivityAt, 2000);
 });
@@ -57,11 +67,11 @@ t.test("TR-069 A.3.3.2 TransferComplete is acknowledged and handed to the caller
 });
 
 t.test("an unknown CPE method gets ACS fault 8000", async (t) => {
-  const step = receive(opened(), { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "k" }, body: { method: "Unknown", name: "Kicked" } } }, 0);
+  const step = receive(opened(), { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "k" }, body: { method: "Unknown", name: "X_ACME_Hello" } } }, 0);
   t.equal(step.kind, "reply");
   if (step.kind !== "reply" || step.envelope.body.method !== "Fault") return t.fail("expected a fault");
   t.equal(step.envelope.body.fault.faultCode, 8000);
-  t.match(step.envelope.body.fault.faultString, /Kicked/);
+  t.match(step.envelope.body.fault.faultString, /X_ACME_Hello/);
 });
 
 t.test("TR-069 §3.7.1.4 the empty POST hands the turn to the ACS", async (t) => {
@@ -122,4 +132,68 @@ t.test("a CPE request while a response is awaited is answered and the wait conti
   const step = receive(sent.session, { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "c" }, body: { method: "GetRPCMethods" } } }, 0);
   t.equal(step.kind, "reply");
   t.equal(step.session.state.phase, "awaitingResponse");
+});
+
+t.test("TR-069 A.3.3.3-A.3.3.7 the other CPE requests get their responses and are handed to the caller", async (t) => {
+  const fault = { faultCode: 0, faultString: "" };
+  const cases: Array<[CpeRequest, CwmpBody]> = [
+    [
+      {
+        method: "AutonomousTransferComplete",
+        announceUrl: "",
+        transferUrl: "http://files/fw.bin",
+        isDownload: true,
+        fileType: "1 Firmware Upgrade Image",
+        fileSize: 10,
+        targetFileName: "",
+        faultStruct: fault,
+        startTime: "2026-11-24T00:00:00Z",
+        completeTime: "2026-11-24T00:00:05Z",
+      },
+      { method: "AutonomousTransferCompleteResponse" },
+    ],
+    [{ method: "DUStateChangeComplete", results: [], commandKey: "du-1" }, { method: "DUStateChangeCompleteResponse" }],
+    [{ method: "AutonomousDUStateChangeComplete", results: [] }, { method: "AutonomousDUStateChangeCompleteResponse" }],
+    [{ method: "RequestDownload", fileType: "3 Vendor Configuration File", fileTypeArg: [] }, { method: "RequestDownloadResponse" }],
+    [{ method: "Kicked", command: "login", referer: "http://lan/", arg: "", next: "http://lan/done" }, { method: "KickedResponse", nextUrl: "http://lan/done" }],
+  ];
+  for (const [body, response] of cases) {
+    const step = receive(opened(), { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "r1" }, body } }, 0);
+    if (step.kind !== "reply") {
+      t.fail(`${body.method}: ${step.kind}`);
+      continue;
+    }
+    t.same(step.envelope.body, response, body.method);
+    t.equal(step.envelope.header.id, "r1");
+    t.same(step.cpeRequest, body, `${body.method} exposed as cpeRequest`);
+    t.same(step.session.state, { phase: "cpeTurn" });
+  }
+});
+
+t.test("TR-069 A.3.2.8 a DownloadResponse to an outstanding Download is its outcome; a CPE request in between is answered", async (t) => {
+  const download = {
+    method: "Download" as const,
+    commandKey: "dl-1",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    delaySeconds: 0,
+    successUrl: "",
+    failureUrl: "",
+  };
+  const sent = sendRequest(opened(), download, 10);
+  const id = sent.envelope.header.id;
+  const du: CpeRequest = { method: "DUStateChangeComplete", results: [], commandKey: "x" };
+  const between = receive(sent.session, { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "c" }, body: du } }, 11);
+  t.equal(between.kind, "reply");
+  t.same(between.session.state, sent.session.state, "still awaiting the DownloadResponse");
+  const response = { method: "DownloadResponse" as const, status: 1, startTime: "0001-01-01T00:00:00Z", completeTime: "0001-01-01T00:00:00Z" };
+  const step = receive(between.session, { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id }, body: response } }, 12);
+  t.match(step, { kind: "rpcOutcome", request: download, outcome: { ok: true, response }, warnings: [] });
+  const spa = sendRequest(opened(), { method: "SetParameterAttributes", parameterList: [] }, 0);
+  const wrong = receive(spa.session, { kind: "envelope", envelope: { cwmpNamespace: NS, header: { id: "x" }, body: { method: "ChangeDUStateResponse" } } }, 1);
+  t.match(wrong, { kind: "badState", message: /expected SetParameterAttributesResponse, got ChangeDUStateResponse/ });
 });

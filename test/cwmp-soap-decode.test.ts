@@ -396,9 +396,9 @@ t.test("quirk: unprefixed method in a default cwmp namespace", async (t) => {
 });
 
 t.test("cwmp.md §2.4 unknown method decodes as a value, not an error", async (t) => {
-  t.strictSame(bodyOf(t, soap("<cwmp:AutonomousTransferComplete><AnnounceURL/></cwmp:AutonomousTransferComplete>")), {
+  t.strictSame(bodyOf(t, soap("<cwmp:SetVouchers><VoucherList/></cwmp:SetVouchers>")), {
     method: "Unknown",
-    name: "AutonomousTransferComplete",
+    name: "SetVouchers",
   });
 });
 

@@ -275,7 +275,7 @@ const ALL_BODIES: CwmpBody[] = [
       ],
     },
   },
-  { method: "Unknown", name: "GetParameterAttributes" },
+  { method: "Unknown", name: "GetOptions" },
 ];
 
 t.test("round trip: encode → decode is deep-equal for every body type", async (t) => {

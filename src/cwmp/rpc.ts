@@ -4,6 +4,52 @@
 // the spec. The SOAP codec (soap-decode.ts / soap-encode.ts) converts between
 // this model and XML; nothing else in the project touches SOAP.
 
+import type {
+  SetParameterAttributesStruct,
+  ParameterAttributeStruct,
+  TimeWindowStruct,
+  AllQueuedTransferStruct,
+  QueuedTransferStruct,
+  InstallOpStruct,
+  UpdateOpStruct,
+  UninstallOpStruct,
+  OperationStruct,
+  OpResultStruct,
+  AutonOpResultStruct,
+  ArgStruct,
+  SetParameterAttributes,
+  GetParameterAttributes,
+  Download,
+  Upload,
+  ScheduleDownload,
+  CancelTransfer,
+  ChangeDUState,
+  ScheduleInform,
+  GetQueuedTransfers,
+  GetAllQueuedTransfers,
+  SetParameterAttributesResponse,
+  GetParameterAttributesResponse,
+  DownloadResponse,
+  UploadResponse,
+  ScheduleDownloadResponse,
+  CancelTransferResponse,
+  ChangeDUStateResponse,
+  ScheduleInformResponse,
+  GetQueuedTransfersResponse,
+  GetAllQueuedTransfersResponse,
+  AutonomousTransferComplete,
+  DUStateChangeComplete,
+  AutonomousDUStateChangeComplete,
+  RequestDownload,
+  Kicked,
+  AutonomousTransferCompleteResponse,
+  DUStateChangeCompleteResponse,
+  AutonomousDUStateChangeCompleteResponse,
+  RequestDownloadResponse,
+  KickedResponse,
+} from "./rpc-transfers.js";
+export * from "./rpc-transfers.js";
+
 /** One parameter value as carried in ParameterValueStruct. `type` is the xsi:type
  * as written on the wire with its conventional prefix, e.g. "xsd:string". */
 export interface ParameterValue {
@@ -162,8 +208,24 @@ export interface UnknownMethod {
   name: string;
 }
 
-export type CpeRequest = Inform | TransferComplete | GetRPCMethods;
-export type AcsResponse = InformResponse | TransferCompleteResponse | GetRPCMethodsResponse;
+export type CpeRequest =
+  | Inform
+  | TransferComplete
+  | GetRPCMethods
+  | AutonomousTransferComplete
+  | DUStateChangeComplete
+  | AutonomousDUStateChangeComplete
+  | RequestDownload
+  | Kicked;
+export type AcsResponse =
+  | InformResponse
+  | TransferCompleteResponse
+  | GetRPCMethodsResponse
+  | AutonomousTransferCompleteResponse
+  | DUStateChangeCompleteResponse
+  | AutonomousDUStateChangeCompleteResponse
+  | RequestDownloadResponse
+  | KickedResponse;
 export type AcsRequest =
   | GetRPCMethods
   | GetParameterNames
@@ -172,7 +234,17 @@ export type AcsRequest =
   | AddObject
   | DeleteObject
   | Reboot
-  | FactoryReset;
+  | FactoryReset
+  | SetParameterAttributes
+  | GetParameterAttributes
+  | Download
+  | Upload
+  | ScheduleDownload
+  | CancelTransfer
+  | ChangeDUState
+  | ScheduleInform
+  | GetQueuedTransfers
+  | GetAllQueuedTransfers;
 export type CpeResponse =
   | GetRPCMethodsResponse
   | GetParameterNamesResponse
@@ -181,7 +253,17 @@ export type CpeResponse =
   | AddObjectResponse
   | DeleteObjectResponse
   | RebootResponse
-  | FactoryResetResponse;
+  | FactoryResetResponse
+  | SetParameterAttributesResponse
+  | GetParameterAttributesResponse
+  | DownloadResponse
+  | UploadResponse
+  | ScheduleDownloadResponse
+  | CancelTransferResponse
+  | ChangeDUStateResponse
+  | ScheduleInformResponse
+  | GetQueuedTransfersResponse
+  | GetAllQueuedTransfersResponse;
 
 /** Every body the codec can decode or encode. */
 export type CwmpBody =
@@ -220,3 +302,5 @@ export type RpcOutcome =
   | { ok: false; fault: CwmpFault };
 
 export const CWMP_NAMESPACE_1_0 = "urn:dslforum-org:cwmp-1-0";
+/** TR-069 Unknown Time (TR-106 §3.2): start/complete times the CPE does not know. */
+export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";

@@ -47,8 +47,17 @@ export type SessionInput = { kind: "empty" } | { kind: "envelope"; envelope: Cwm
 
 const SUPPORTED_CWMP_VERSIONS = ["1.0", "1.1", "1.2", "1.3", "1.4"];
 
-/** Methods the ACS side implements for the CPE (TR-069 A.4.1.1). */
-export const ACS_RPC_METHODS = ["Inform", "GetRPCMethods", "TransferComplete"];
+/** Methods the ACS side implements for the CPE (TR-069 A.3.1.1, A.3.3). */
+export const ACS_RPC_METHODS = [
+  "Inform",
+  "GetRPCMethods",
+  "TransferComplete",
+  "AutonomousTransferComplete",
+  "DUStateChangeComplete",
+  "AutonomousDUStateChangeComplete",
+  "RequestDownload",
+  "Kicked",
+];
 
 /** Opens a session for a validated Inform and builds its InformResponse. */
 export function startSession(args: {
@@ -118,6 +127,20 @@ function answerCpeRequest(session: CwmpSession, envelope: CwmpEnvelope): Session
       return reply(session, id, { method: "GetRPCMethodsResponse", methodList: ACS_RPC_METHODS }, body);
     case "TransferComplete":
       return reply(session, id, { method: "TransferCompleteResponse" }, body);
+    // TR-069 A.3.3.3-A.3.3.7: empty acknowledgements; what they report is the
+    // caller's business (cpeRequest).
+    case "AutonomousTransferComplete":
+      return reply(session, id, { method: "AutonomousTransferCompleteResponse" }, body);
+    case "DUStateChangeComplete":
+      return reply(session, id, { method: "DUStateChangeCompleteResponse" }, body);
+    case "AutonomousDUStateChangeComplete":
+      return reply(session, id, { method: "AutonomousDUStateChangeCompleteResponse" }, body);
+    case "RequestDownload":
+      return reply(session, id, { method: "RequestDownloadResponse" }, body);
+    case "Kicked":
+      // KickedResponse.NextURL: where the CPE sends the user's browser; the
+      // gateway has no web portal, so it is the page the user was going to.
+      return reply(session, id, { method: "KickedResponse", nextUrl: body.next }, body);
     default:
       // TR-069 A.4: an ACS answers methods it does not implement with fault 8000.
       return reply(
@@ -180,19 +203,30 @@ function envelopeFor(session: Pick<CwmpSession, "cwmpNamespace" | "useCwmpVersio
   };
 }
 
-const CPE_RESPONSE_METHODS: ReadonlySet<string> = new Set<CpeResponse["method"]>([
-  "GetRPCMethodsResponse",
-  "GetParameterNamesResponse",
-  "GetParameterValuesResponse",
-  "SetParameterValuesResponse",
-  "AddObjectResponse",
-  "DeleteObjectResponse",
-  "RebootResponse",
-  "FactoryResetResponse",
-]);
+/** A Record so the compiler checks that every CpeResponse is listed. */
+const CPE_RESPONSE_METHODS: Readonly<Record<CpeResponse["method"], true>> = {
+  GetRPCMethodsResponse: true,
+  GetParameterNamesResponse: true,
+  GetParameterValuesResponse: true,
+  SetParameterValuesResponse: true,
+  AddObjectResponse: true,
+  DeleteObjectResponse: true,
+  RebootResponse: true,
+  FactoryResetResponse: true,
+  SetParameterAttributesResponse: true,
+  GetParameterAttributesResponse: true,
+  DownloadResponse: true,
+  UploadResponse: true,
+  ScheduleDownloadResponse: true,
+  CancelTransferResponse: true,
+  ChangeDUStateResponse: true,
+  ScheduleInformResponse: true,
+  GetQueuedTransfersResponse: true,
+  GetAllQueuedTransfersResponse: true,
+};
 
 function isCpeResponse(body: CwmpBody): body is CpeResponse {
-  return CPE_RESPONSE_METHODS.has(body.method);
+  return Object.hasOwn(CPE_RESPONSE_METHODS, body.method);
 }
 
 function methodName(body: CwmpBody): string {

@@ -26,6 +26,7 @@ import {
   readValueType,
   type Warnings,
 } from "./soap-values.js";
+import { decodeTransferBody } from "./soap-decode-transfers.js";
 import { child, parseXml, type XmlElement } from "./xml.js";
 
 export type DecodeResult =
@@ -115,7 +116,7 @@ function decodeBody(el: XmlElement, w: Warnings): CwmpBody {
       return decodeFault(el, w);
     default:
       // Not an error: the session answers with 8000 / 9000 (rpc.ts UnknownMethod).
-      return { method: "Unknown", name: el.localName };
+      return decodeTransferBody(el, w) ?? { method: "Unknown", name: el.localName };
   }
 }
 

@@ -19,14 +19,27 @@ import type {
   GetRPCMethodsResponse,
   Inform,
   InformResponse,
-  ParameterValue,
   Reboot,
   SetParameterValues,
   SetParameterValuesResponse,
   TransferComplete,
   UnknownMethod,
 } from "./rpc.js";
-import { SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, escapeXml } from "./soap-values.js";
+import { isTransferBody } from "./rpc.js";
+import { encodeTransferBody } from "./soap-encode-transfers.js";
+import {
+  SOAP_ENC_NS,
+  SOAP_ENV_NS,
+  XSD_NS,
+  XSI_NS,
+  array,
+  escapeXml,
+  faultStruct,
+  leaf,
+  method,
+  parameterValueList,
+  stringList,
+} from "./soap-values.js";
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
@@ -65,6 +78,7 @@ function encodeHeader(header: CwmpHeader): string {
 
 /** The one switch from body to its encoder; exhaustive over CwmpBody. */
 function encodeBody(body: CwmpBody): string {
+  if (isTransferBody(body)) return encodeTransferBody(body);
   switch (body.method) {
     case "Inform":
       return encodeInform(body);
@@ -112,37 +126,6 @@ function encodeBody(body: CwmpBody): string {
       throw new Error(`unhandled CWMP body ${JSON.stringify(unhandled)}`);
     }
   }
-}
-
-function method(name: string, content: string): string {
-  return `<cwmp:${name}>${content}</cwmp:${name}>`;
-}
-
-/** An unprefixed leaf: method children are unqualified (XSD
- * elementFormDefault="unqualified", cwmp.md §1.3). Empty values are written as
- * an open/close pair, never self-closed (cwmp.md §8 item 19). */
-function leaf(name: string, text: string | number): string {
-  return `<${name}>${typeof text === "number" ? String(text) : escapeXml(text)}</${name}>`;
-}
-
-function array(name: string, itemType: string, items: string[]): string {
-  return `<${name} soap-enc:arrayType="${itemType}[${items.length}]">${items.join("")}</${name}>`;
-}
-
-function parameterValueList(list: ParameterValue[]): string {
-  return array(
-    "ParameterList",
-    "cwmp:ParameterValueStruct",
-    list.map(
-      (p) =>
-        `<ParameterValueStruct>${leaf("Name", p.name)}` +
-        `<Value xsi:type="${escapeXml(p.type)}">${escapeXml(p.value)}</Value></ParameterValueStruct>`,
-    ),
-  );
-}
-
-function stringList(name: string, values: string[]): string {
-  return array(name, "xsd:string", values.map((v) => leaf("string", v)));
 }
 
 function encodeInform(body: Inform): string {

@@ -2,6 +2,7 @@
 // namespace URIs, lenient readers for the XSD scalar types CWMP uses, and the
 // XML escaping the encoder applies to every string it writes.
 
+import type { FaultStruct, ParameterValue } from "./rpc.js";
 import { child, resolveQName, type XmlElement } from "./xml.js";
 
 export const SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -134,4 +135,47 @@ export function escapeXml(text: string): string {
   return text
     .replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, "")
     .replace(/[&<>"'\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+// Element writers shared by soap-encode.ts and soap-encode-transfers.ts.
+
+export function method(name: string, content: string): string {
+  return `<cwmp:${name}>${content}</cwmp:${name}>`;
+}
+
+/** An unprefixed leaf: method children are unqualified (XSD
+ * elementFormDefault="unqualified", cwmp.md §1.3). Empty values are written as
+ * an open/close pair, never self-closed (cwmp.md §8 item 19). */
+export function leaf(name: string, text: string | number): string {
+  return `<${name}>${typeof text === "number" ? String(text) : escapeXml(text)}</${name}>`;
+}
+
+export function array(name: string, itemType: string, items: string[]): string {
+  return `<${name} soap-enc:arrayType="${itemType}[${items.length}]">${items.join("")}</${name}>`;
+}
+
+export function parameterValueList(list: ParameterValue[]): string {
+  return array(
+    "ParameterList",
+    "cwmp:ParameterValueStruct",
+    list.map(
+      (p) =>
+        `<ParameterValueStruct>${leaf("Name", p.name)}` +
+        `<Value xsi:type="${escapeXml(p.type)}">${escapeXml(p.value)}</Value></ParameterValueStruct>`,
+    ),
+  );
+}
+
+export function stringList(name: string, values: string[]): string {
+  return array(name, "xsd:string", values.map((v) => leaf("string", v)));
+}
+
+/** TransferComplete's FaultStruct and OpResultStruct's Fault (same shape). */
+export function faultStruct(name: string, f: FaultStruct): string {
+  return `<${name}>${leaf("FaultCode", f.faultCode)}${leaf("FaultString", f.faultString)}</${name}>`;
+}
+
+/** xs:boolean as the CPE side writes it (1/0, like GPN Writable). */
+export function bit(value: boolean): number {
+  return value ? 1 : 0;
 }
