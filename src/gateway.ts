@@ -15,6 +15,9 @@ import { RequestRouter } from "./agent/request-router.js";
 import { SessionWork } from "./agent/session-work.js";
 import { VirtualAgents } from "./agent/virtual-agents.js";
 import { LocalAgents } from "./agent/local-agent/local-agents.js";
+import { endpointIdFor } from "./agent/endpoint-id.js";
+import { AgentNotifications } from "./agent/notify/agent-notifications.js";
+import { Notifier } from "./agent/notify/notifier.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
 import { MemoryStore } from "./store/memory.js";
@@ -78,7 +81,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     counts.answered += 1;
     metrics.uspReplies.inc({ type: p.request.type, result: replyResult(reply) });
     metrics.uspRequestSeconds.observe({ type: p.request.type }, (now() - p.receivedAt) / 1000);
-    return sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
+    const sent = sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
+    // Subscribers hear of objects this request created or deleted (ObjectCreation/ObjectDeletion).
+    void sent.then(() => notifications.onReply(p, reply)).catch((err: unknown) => logger.error({ err, endpointId: p.endpointId }, "object notifications failed"));
+    return sent;
   };
 
   const agents = new VirtualAgents({
@@ -102,6 +108,26 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, protocol: "MQTT", topic: c.mqttTopic })),
     }),
     onSubscriptionsChanged: (endpointId) => logger.debug({ endpointId }, "subscriptions changed"),
+  });
+  const notifier = new Notifier({
+    logger,
+    now,
+    random: Math.random,
+    // TR-181 defaults of Controller.{i}.USPNotifRetryMinimumWaitInterval / IntervalMultiplier.
+    minWaitSeconds: 5,
+    intervalMultiplier: 2000,
+    send: async (endpointId, controllerId, msg) => {
+      const address = agents.controllerAddress(controllerId);
+      if (address === undefined) return false;
+      await mtp.send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
+      return true;
+    },
+  });
+  const notifications = new AgentNotifications({
+    localAgents,
+    notifier,
+    logger,
+    controllerIds: () => config.controllers.map((c) => c.endpointId),
   });
   const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents });
   const queue = new RequestQueue({
@@ -129,7 +155,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     hooks: {
       onInform: async (inform, envelope) => {
         for (const e of inform.event) metrics.informs.inc({ event: eventLabel(e.eventCode) });
+        const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
+        const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: false };
+        void notifications.onInform(endpointId, inform, memory).catch((err: unknown) => logger.error({ err, endpointId }, "Inform notifications failed"));
         const model = work.modelFor(endpointId);
         // After a (factory) reset or reboot the CPE's tree may differ: forget what we knew.
         if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP" || e.eventCode === "1 BOOT")) model.invalidate("");
@@ -162,6 +191,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       return sendReply(ctx.endpointId, ctx.controllerId, ctx.msgId, ctx.replyTo, ctx.recordVersion, reply);
     },
     dropped: (reason) => metrics.uspRecordsDropped.inc({ reason }),
+    notifyResp: (endpointId, msgId) => {
+      if (!notifier.acknowledge(msgId)) logger.debug({ endpointId, msgId }, "NotifyResp for no outstanding Notify");
+    },
     disconnect: async (ctx) => {
       const bytes = encodeRecord({
         version: "1.4",
@@ -233,6 +265,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       if (stopped) return;
       stopped = true;
       clearInterval(sweeper);
+      notifier.stop();
       await http.close();
       await ops?.close();
       acs?.closeAll();

@@ -33,6 +33,8 @@ export interface RequestRouterDeps {
   disconnect(args: { endpointId: string; controllerId: string; replyTo: ReplyAddress; reasonCode: number; reason: string }): Promise<void>;
   /** Counts Records dropped without an answer (metrics). */
   dropped(reason: "undecodable-record" | "unknown-agent" | "unknown-controller" | "undecodable-msg"): void;
+  /** A controller acknowledged one of our Notifies (R-NOT.10). */
+  notifyResp(endpointId: string, msgId: string): void;
   /** Takes a request that must reach the CPE. */
   accept(request: InboundRequest): Promise<void>;
 }
@@ -106,8 +108,12 @@ export class RequestRouter {
   private async routeBody(context: Omit<InboundRequest, "msgId" | "request">, msg: Msg): Promise<void> {
     const msgId = msg.header.msgId;
     const body = msg.body;
+    if (body.kind === "response" && body.response.type === "notifyResp") {
+      this.deps.notifyResp(context.endpointId, msgId);
+      return;
+    }
     if (body.kind !== "request") {
-      // Responses to our Notifies are handled by the notification layer (not yet wired).
+      // Only NotifyResp answers anything an agent sends; other responses and errors are logged.
       this.deps.logger.debug({ ...context, msgId, kind: body.kind }, "ignored non-request USP Msg");
       return;
     }

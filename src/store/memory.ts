@@ -1,4 +1,5 @@
 // In-memory Store: tests, labs and `cwmp2usp demo`. State dies with the process.
+import type { CwmpSession } from "../cwmp/session.js";
 import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
 
 export class MemoryStore implements Store {
@@ -6,6 +7,9 @@ export class MemoryStore implements Store {
   private readonly queues = new Map<string, PendingRequest[]>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
   private readonly agentRows = new Map<string, StoredRow[]>();
+  private readonly cwmpSessions = new Map<string, { session: CwmpSession; expiresAt: number }>();
+  /** Wake-up claims: endpoint id → expiry (epoch ms). */
+  private readonly wakeClaims = new Map<string, number>();
 
   /** `now` is injected so lock expiry is testable without waiting. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -27,6 +31,7 @@ export class MemoryStore implements Store {
     this.devices.delete(endpointId);
     this.queues.delete(endpointId);
     this.locks.delete(endpointId);
+    this.wakeClaims.delete(endpointId);
     for (const key of [...this.agentRows.keys()]) if (key.startsWith(`${endpointId} `)) this.agentRows.delete(key);
   }
 
@@ -70,6 +75,36 @@ export class MemoryStore implements Store {
     if (this.locks.get(endpointId)?.owner === owner) this.locks.delete(endpointId);
   }
 
+  async sessionLockOwner(endpointId: string): Promise<string | undefined> {
+    const lock = this.locks.get(endpointId);
+    return lock !== undefined && lock.expiresAt > this.now() ? lock.owner : undefined;
+  }
+
+  async saveCwmpSession(sessionId: string, session: CwmpSession, ttlMs: number): Promise<void> {
+    this.cwmpSessions.set(sessionId, { session: structuredClone(session), expiresAt: this.now() + ttlMs });
+  }
+
+  async loadCwmpSession(sessionId: string): Promise<CwmpSession | undefined> {
+    const entry = this.cwmpSessions.get(sessionId);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.cwmpSessions.delete(sessionId);
+      return undefined;
+    }
+    return structuredClone(entry.session);
+  }
+
+  async deleteCwmpSession(sessionId: string): Promise<void> {
+    this.cwmpSessions.delete(sessionId);
+  }
+
+  async claimWakeUp(endpointId: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    if ((this.wakeClaims.get(endpointId) ?? 0) > now) return false;
+    this.wakeClaims.set(endpointId, now + ttlMs);
+    return true;
+  }
+
   async getAgentRows(endpointId: string, table: string): Promise<StoredRow[]> {
     return structuredClone(this.agentRows.get(`${endpointId} ${table}`) ?? []);
   }
@@ -86,5 +121,7 @@ export class MemoryStore implements Store {
     this.devices.clear();
     this.queues.clear();
     this.locks.clear();
+    this.cwmpSessions.clear();
+    this.wakeClaims.clear();
   }
 }

@@ -7,8 +7,11 @@
 //   queue:<eid>         LIST of requestIds (FIFO)    request:<rid> JSON PendingRequest
 //   deadlines           ZSET "<eid>\n<rid>" scored by deadline (epoch ms)
 //   lock:<eid>          session lock owner, with PX expiry
+//   cwmp-session:<sid>  JSON CwmpSession, with PX expiry
+//   wake:<eid>          wake-up claim, with PX expiry
 //   agent:<eid>         HASH table path → JSON rows of gateway-served tables
 import { Redis } from "ioredis";
+import type { CwmpSession } from "../cwmp/session.js";
 import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
 
 // Removes a request from its device queue and everything that indexes it;
@@ -95,7 +98,7 @@ export class RedisStore implements Store {
     const requestIds = await this.redis.lrange(this.key("queue", endpointId), 0, -1);
     const tx = this.redis
       .multi()
-      .del(this.key("device", endpointId), this.key("queue", endpointId), this.key("lock", endpointId), this.key("agent", endpointId))
+      .del(this.key("device", endpointId), this.key("queue", endpointId), this.key("lock", endpointId), this.key("agent", endpointId), this.key("wake", endpointId))
       .srem(this.key("devices"), endpointId);
     for (const rid of requestIds) tx.del(this.key("request", rid)).zrem(this.key("deadlines"), deadlineMember(endpointId, rid));
     await tx.exec();
@@ -139,6 +142,27 @@ export class RedisStore implements Store {
 
   async releaseSessionLock(endpointId: string, owner: string): Promise<void> {
     await this.redis.eval(RELEASE_LOCK, 1, this.key("lock", endpointId), owner);
+  }
+
+  async sessionLockOwner(endpointId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key("lock", endpointId))) ?? undefined;
+  }
+
+  async saveCwmpSession(sessionId: string, session: CwmpSession, ttlMs: number): Promise<void> {
+    await this.redis.set(this.key("cwmp-session", sessionId), JSON.stringify(session), "PX", Math.max(1, Math.round(ttlMs)));
+  }
+
+  async loadCwmpSession(sessionId: string): Promise<CwmpSession | undefined> {
+    const json = await this.redis.get(this.key("cwmp-session", sessionId));
+    return json === null ? undefined : (JSON.parse(json) as CwmpSession);
+  }
+
+  async deleteCwmpSession(sessionId: string): Promise<void> {
+    await this.redis.del(this.key("cwmp-session", sessionId));
+  }
+
+  async claimWakeUp(endpointId: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key("wake", endpointId), "1", "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
   }
 
   async getAgentRows(endpointId: string, table: string): Promise<StoredRow[]> {

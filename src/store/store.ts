@@ -2,6 +2,7 @@
 // Async only, so the Redis backend (issue 5) fits behind it unchanged; every
 // backend must pass test/store-contract.ts.
 import type { DeviceIdStruct } from "../cwmp/rpc.js";
+import type { CwmpSession } from "../cwmp/session.js";
 import type { Request } from "../usp/messages.js";
 
 /** Where a USP reply goes: the MTP it came in on and that MTP's address. */
@@ -68,6 +69,20 @@ export interface Store {
    * the lock (or already did); the lock lapses after `ttlMs` unless refreshed. */
   acquireSessionLock(endpointId: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseSessionLock(endpointId: string, owner: string): Promise<void>;
+  /** Who holds the device's session lock, i.e. which CWMP session is open for
+   * it on any gateway instance; undefined when none is. */
+  sessionLockOwner(endpointId: string): Promise<string | undefined>;
+
+  /** The pure CWMP session state (cwmp/session.ts) by session id, saved at
+   * every step so that the session's next POST can continue on any instance
+   * (same cookie, new connection). Lapses after `ttlMs` unless saved again. */
+  saveCwmpSession(sessionId: string, session: CwmpSession, ttlMs: number): Promise<void>;
+  loadCwmpSession(sessionId: string): Promise<CwmpSession | undefined>;
+  deleteCwmpSession(sessionId: string): Promise<void>;
+
+  /** True for only one caller per device per `ttlMs`, across instances: who
+   * re-sends a Connection Request for work that has waited too long. */
+  claimWakeUp(endpointId: string, ttlMs: number): Promise<boolean>;
 
   /** Rows of a gateway-served table of one agent (e.g. Device.LocalAgent.Subscription.),
    * replaced as a whole: they change rarely and are read on first use. */

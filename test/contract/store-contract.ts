@@ -1,5 +1,6 @@
 // The Store contract: every backend runs this same suite (STYLE.md §2 src/store/).
 import type { Test } from "tap";
+import type { CwmpSession } from "../../src/cwmp/session.js";
 import type { DeviceRecord, PendingRequest, Store } from "../../src/store/store.js";
 
 export interface StoreFactory {
@@ -122,4 +123,68 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     t.equal(await store.acquireSessionLock("e1", "s4", 100), true, "a lapsed lock can be taken");
     await store.close();
   });
+
+  t.test("session lock owner: who holds it, none once released or lapsed", async (t) => {
+    const clock = { now: 1000 };
+    const store = await factory.create(clock);
+    t.equal(await store.sessionLockOwner("e1"), undefined);
+    await store.acquireSessionLock("e1", "s1", 100);
+    t.equal(await store.sessionLockOwner("e1"), "s1");
+    await store.releaseSessionLock("e1", "s1");
+    t.equal(await store.sessionLockOwner("e1"), undefined);
+    await store.acquireSessionLock("e1", "s2", 100);
+    await lapse(clock, 100);
+    t.equal(await store.sessionLockOwner("e1"), undefined, "a lapsed lock has no owner");
+    await store.close();
+  });
+
+  t.test("CWMP sessions: saved whole, loaded by id, deleted, lapse after their TTL", async (t) => {
+    const clock = { now: 1000 };
+    const store = await factory.create(clock);
+    const session = cwmpSession("s1");
+    t.equal(await store.loadCwmpSession("s1"), undefined);
+    await store.saveCwmpSession("s1", session, 60_000);
+    t.same(await store.loadCwmpSession("s1"), session, "stored whole, request included");
+    session.rpcCount = 99;
+    t.equal((await store.loadCwmpSession("s1"))?.rpcCount, 3, "the store keeps its own copy");
+    await store.saveCwmpSession("s1", { ...cwmpSession("s1"), state: { phase: "cpeTurn" } }, 60_000);
+    t.same((await store.loadCwmpSession("s1"))?.state, { phase: "cpeTurn" }, "save replaces");
+    await store.deleteCwmpSession("s1");
+    t.equal(await store.loadCwmpSession("s1"), undefined);
+    await store.deleteCwmpSession("s1");
+    await store.saveCwmpSession("s2", cwmpSession("s2"), 100);
+    await lapse(clock, 100);
+    t.equal(await store.loadCwmpSession("s2"), undefined, "lapsed");
+    await store.close();
+  });
+
+  t.test("wake-up claims: one winner per device per TTL", async (t) => {
+    const clock = { now: 1000 };
+    const store = await factory.create(clock);
+    t.equal(await store.claimWakeUp("e1", 100), true);
+    t.equal(await store.claimWakeUp("e1", 100), false, "claimed already");
+    t.equal(await store.claimWakeUp("e2", 100), true, "per device");
+    await lapse(clock, 100);
+    t.equal(await store.claimWakeUp("e1", 100), true, "free again after the TTL");
+    await store.close();
+  });
+}
+
+/** Moves both clocks past a TTL: backends expire by the injected clock (memory) or real time (Redis). */
+async function lapse(clock: { now: number }, ttlMs: number): Promise<void> {
+  clock.now += ttlMs + 1;
+  await new Promise((resolve) => setTimeout(resolve, ttlMs + 50));
+}
+
+function cwmpSession(id: string): CwmpSession {
+  return {
+    id,
+    endpointId: "os::00256D-A",
+    cwmpNamespace: "urn:dslforum-org:cwmp-1-2",
+    useCwmpVersion: "1.2",
+    state: { phase: "awaitingResponse", requestId: `${id}-3`, request: { method: "GetParameterValues", parameterNames: ["Device.DeviceInfo."] } },
+    rpcCount: 3,
+    startedAt: 900,
+    lastActivityAt: 1000,
+  };
 }

@@ -1,0 +1,114 @@
+// Turns what happens to a virtual agent into Notify messages for the
+// controllers that subscribed (Device.LocalAgent.Subscription.): events and
+// value changes from the CPE's Informs, ObjectCreation/ObjectDeletion from
+// the Add/Delete requests the gateway carried out, and OnBoardRequest on a
+// CPE's first contact. Subscriptions are the agent's own rows; a change made
+// by the subscribing controller itself is notified too (usp.md §5).
+import type { Logger } from "pino";
+import type { DeviceIdStruct, Inform } from "../../cwmp/rpc.js";
+import type { PendingRequest } from "../../store/store.js";
+import type { UspReply } from "../../translate/plan.js";
+import type { Notification } from "../../usp/messages.js";
+import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from "../reply.js";
+import type { LocalAgents } from "../local-agent/local-agents.js";
+import type { LocalTree } from "../local-agent/local-tree.js";
+import { interpretInform, type DeviceMemory } from "./inform-events.js";
+import type { Notifier } from "./notifier.js";
+import { enabledSubscriptions, subscribersTo, type NotifType, type Subscription } from "./subscriptions.js";
+
+export interface AgentNotificationsDeps {
+  localAgents: LocalAgents;
+  notifier: Notifier;
+  logger: Logger;
+  /** Every configured controller's endpoint id (OnBoardRequest goes to all of them). */
+  controllerIds(): string[];
+}
+
+export class AgentNotifications {
+  constructor(private readonly deps: AgentNotificationsDeps) {}
+
+  async onInform(endpointId: string, inform: Inform, memory: DeviceMemory): Promise<void> {
+    const meaning = interpretInform(inform, memory);
+    const tree = await this.deps.localAgents.tree(endpointId);
+    const subscriptions = enabledSubscriptions(tree);
+    for (const event of meaning.events) {
+      const notification: Notification = { type: "event", event };
+      await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`), notification);
+    }
+    for (const change of meaning.valueChanges) {
+      const notification: Notification = { type: "valueChange", valueChange: { paramPath: change.paramPath, paramValue: change.value } };
+      await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "ValueChange", change.paramPath), notification);
+    }
+    if (meaning.onBoard) await this.onBoard(endpointId, inform.deviceId);
+  }
+
+  /** After the reply to a controller's Add or Delete: ObjectCreation / ObjectDeletion. */
+  async onReply(pending: PendingRequest, reply: UspReply): Promise<void> {
+    if (reply.kind !== "response") return;
+    const response = reply.response;
+    const created: { path: string; keys: Record<string, string> }[] = [];
+    const deleted: string[] = [];
+    if (response.type === "addResp") {
+      for (const r of response.addResp.createdObjResults) {
+        if (r.operStatus.type === "operSuccess") created.push({ path: r.operStatus.instantiatedPath, keys: r.operStatus.uniqueKeys });
+      }
+    } else if (response.type === "deleteResp") {
+      for (const r of response.deleteResp.deletedObjResults) if (r.operStatus.type === "operSuccess") deleted.push(...r.operStatus.affectedPaths);
+    } else {
+      return;
+    }
+    const tree = await this.deps.localAgents.tree(pending.endpointId);
+    const subscriptions = enabledSubscriptions(tree);
+    for (const c of created) {
+      await this.fanOut(pending.endpointId, tree, subscribersTo(subscriptions, "ObjectCreation", c.path), { type: "objCreation", objCreation: { objPath: c.path, uniqueKeys: c.keys } });
+    }
+    for (const path of deleted) {
+      await this.fanOut(pending.endpointId, tree, subscribersTo(subscriptions, "ObjectDeletion", path), { type: "objDeletion", objDeletion: { objPath: path } });
+    }
+  }
+
+  /** Notifies subscribers of one type; exposed for commands (OperationComplete). */
+  async notifyType(endpointId: string, notifType: NotifType, path: string, notification: Notification): Promise<void> {
+    const tree = await this.deps.localAgents.tree(endpointId);
+    await this.fanOut(endpointId, tree, subscribersTo(enabledSubscriptions(tree), notifType, path), notification);
+  }
+
+  private async fanOut(endpointId: string, tree: LocalTree, subscriptions: Subscription[], notification: Notification): Promise<void> {
+    for (const subscription of subscriptions) {
+      const controllerId = tree.value(`${subscription.recipient}.EndpointID`);
+      if (controllerId === undefined) {
+        this.deps.logger.warn({ endpointId, subscription: subscription.id }, "subscription without a known recipient controller");
+        continue;
+      }
+      await this.deps.notifier.notify({
+        endpointId,
+        controllerId,
+        subscriptionId: subscription.id,
+        sendResp: subscription.notifRetry,
+        notification,
+        expirationSeconds: subscription.notifExpiration,
+      });
+    }
+  }
+
+  /** R-NOT.5/6: OnBoardRequest to every controller, send_resp true, retried until a NotifyResp. */
+  private async onBoard(endpointId: string, deviceId: DeviceIdStruct): Promise<void> {
+    for (const controllerId of this.deps.controllerIds()) {
+      await this.deps.notifier.notify({
+        endpointId,
+        controllerId,
+        subscriptionId: "",
+        sendResp: true,
+        notification: {
+          type: "onBoardReq",
+          onBoardReq: {
+            oui: deviceId.oui,
+            productClass: deviceId.productClass,
+            serialNumber: deviceId.serialNumber,
+            agentSupportedProtocolVersions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
+          },
+        },
+      });
+    }
+  }
+}
