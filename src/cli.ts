@@ -13,7 +13,7 @@ Every configuration key can also be set by environment variable, e.g.
   CWMP2USP_MQTT__URL=mqtt://127.0.0.1:1883 CWMP2USP_CWMP__PORT=7547`;
 
 /** Keys whose values never reach a log line. */
-const REDACT = ["password", "*.password", "*.*.password", "authorization", "*.authorization", "headers.authorization"];
+const REDACT = ["password", "*.password", "*.*.password", "authorization", "*.authorization", "headers.authorization", "adminToken", "*.adminToken"];
 
 export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: { service: "cwmp2usp" } });

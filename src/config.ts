@@ -94,6 +94,8 @@ export const configSchema = z
         enabled: z.preprocess((v) => (v === "false" ? false : v === "true" ? true : v), z.boolean()).default(true),
         host: z.string().default("0.0.0.0"),
         port: z.coerce.number().int().min(0).max(65535).default(9464),
+        /** Bearer token of the admin API (/admin/…); absent or "" leaves it disabled. A secret: never logged. */
+        adminToken: z.string().optional(),
       })
       .strict()
       .default({}),

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { Acs } from "./cwmp/acs.js";
-import { sendConnectionRequest } from "./cwmp/connection-request.js";
+import { sendConnectionRequest, type ConnectionRequestOutcome } from "./cwmp/connection-request.js";
 import { CpeAuthenticator } from "./cwmp/cpe-auth.js";
 import { createCwmpHttpServer } from "./cwmp/http-server.js";
 import { replyMsg, replyRecordVersion } from "./agent/reply.js";
@@ -20,9 +20,11 @@ import { AgentNotifications } from "./agent/notify/agent-notifications.js";
 import { Notifier } from "./agent/notify/notifier.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
+import { adminApi } from "./ops/admin-api.js";
+import { createAdminBackend } from "./ops/admin-backend.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
-import type { PendingRequest, Store } from "./store/store.js";
+import type { DeviceRecord, PendingRequest, Store } from "./store/store.js";
 import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
@@ -130,6 +132,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     controllerIds: () => config.controllers.map((c) => c.endpointId),
   });
   const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents });
+  // One path for every Connection Request (queued work and the admin API), so each is counted.
+  const connectionRequest = async (device: DeviceRecord): Promise<ConnectionRequestOutcome> => {
+    const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
+      timeoutMs: config.cwmp.connectionRequest.timeoutSeconds * 1000,
+    });
+    metrics.connectionRequests.inc({ outcome: outcome.ok ? "ok" : outcome.reason });
+    return outcome;
+  };
   const queue = new RequestQueue({
     store,
     logger,
@@ -139,13 +149,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     isRunning: (requestId) => work.isRunning(requestId),
     tryLocally: (pending) => work.tryLocally(pending),
     answer,
-    connectionRequest: async (device) => {
-      const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
-        timeoutMs: config.cwmp.connectionRequest.timeoutSeconds * 1000,
-      });
-      metrics.connectionRequests.inc({ outcome: outcome.ok ? "ok" : outcome.reason });
-      return outcome;
-    },
+    connectionRequest,
   });
   acs = new Acs({
     store,
@@ -242,6 +246,18 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     : undefined;
   let opsUrl = "";
   if (ops !== undefined) {
+    await ops.register(adminApi, {
+      token: config.ops.adminToken,
+      logger: logger.child({ component: "admin-api" }),
+      backend: createAdminBackend({
+        store,
+        now,
+        hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
+        connectionRequest,
+        answer,
+        forgetModel: (endpointId) => work.modelFor(endpointId).invalidate(""),
+      }),
+    });
     await ops.listen({ host: config.ops.host, port: config.ops.port });
     const opsAddress = ops.server.address();
     const opsPort = typeof opsAddress === "object" && opsAddress !== null ? opsAddress.port : config.ops.port;
