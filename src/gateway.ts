@@ -18,6 +18,7 @@ import { LocalAgents } from "./agent/local-agent/local-agents.js";
 import { endpointIdFor } from "./agent/endpoint-id.js";
 import { AgentNotifications } from "./agent/notify/agent-notifications.js";
 import { Notifier } from "./agent/notify/notifier.js";
+import { ValueChangeSync } from "./agent/notify/value-change-sync.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
 import { adminApi } from "./ops/admin-api.js";
@@ -98,6 +99,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, address: { mtp: "mqtt", topic: c.mqttTopic } })),
   });
   const startedAt = now();
+  let valueChangeSync: ValueChangeSync | undefined;
   const localAgents = new LocalAgents({
     store,
     maxCached: MAX_CACHED_MODELS,
@@ -109,7 +111,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       mtps: [{ protocol: "MQTT", responseTopic: mtp.agentTopic(endpointId) }],
       controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, protocol: "MQTT", topic: c.mqttTopic })),
     }),
-    onSubscriptionsChanged: (endpointId) => logger.debug({ endpointId }, "subscriptions changed"),
+    onSubscriptionsChanged: (endpointId) => {
+      void valueChangeSync?.sync(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "notification attribute sync failed"));
+    },
   });
   const notifier = new Notifier({
     logger,
@@ -140,6 +144,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     metrics.connectionRequests.inc({ outcome: outcome.ok ? "ok" : outcome.reason });
     return outcome;
   };
+  valueChangeSync = new ValueChangeSync({
+    store,
+    localAgents,
+    tasks: work.tasks,
+    logger,
+    wake: (endpointId) => void queue.wake(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "wake failed")),
+  });
   const queue = new RequestQueue({
     store,
     logger,
@@ -147,6 +158,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
     isRunning: (requestId) => work.isRunning(requestId),
+    hasGatewayTasks: (endpointId) => work.tasks.hasQueued(endpointId),
     tryLocally: (pending) => work.tryLocally(pending),
     answer,
     connectionRequest,
@@ -162,6 +174,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
         const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: false };
+        if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP")) void valueChangeSync?.cpeReset(endpointId);
         void notifications.onInform(endpointId, inform, memory).catch((err: unknown) => logger.error({ err, endpointId }, "Inform notifications failed"));
         const model = work.modelFor(endpointId);
         // After a (factory) reset or reboot the CPE's tree may differ: forget what we knew.

@@ -18,6 +18,8 @@ export interface RequestQueueDeps {
   now: () => number;
   hasOpenSession(endpointId: string): boolean;
   isRunning(requestId: string): boolean;
+  /** The gateway has work of its own queued for this device (gateway-tasks.ts). */
+  hasGatewayTasks(endpointId: string): boolean;
   connectionRequest(device: DeviceRecord): Promise<ConnectionRequestOutcome>;
   /** The reply when the gateway can answer without the CPE (Device.LocalAgent.), else undefined. */
   tryLocally(pending: PendingRequest): Promise<UspReply | undefined>;
@@ -88,6 +90,7 @@ export class RequestQueue {
 
   /** Called when a CPE session ends: work queued during its last moments gets a new wake-up. */
   async afterSession(endpointId: string): Promise<void> {
+    if (this.deps.hasGatewayTasks(endpointId)) return this.wake(endpointId);
     const queued = await this.deps.store.pendingRequests(endpointId);
     if (queued.some((r) => !this.deps.isRunning(r.requestId))) await this.wake(endpointId);
   }

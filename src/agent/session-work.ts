@@ -12,6 +12,7 @@ import { DEFAULT_PROFILE, MAX_PLAN_ROUNDS, type DeviceProfile, type UspReply } f
 import { USP_ERR, uspError } from "../usp/errors.js";
 import type { LocalAgents, LocalRpc } from "./local-agent/local-agents.js";
 import { routeRpc, type RpcRoute } from "./local-agent/rpc-route.js";
+import { GatewayTasks } from "./gateway-tasks.js";
 
 interface ActiveJob {
   pending: PendingRequest;
@@ -43,6 +44,8 @@ export class SessionWork {
   private readonly jobs = new Map<string, ActiveJob>();
   /** Request ids being executed, so the timeout sweep leaves them alone. */
   private readonly running = new Set<string>();
+  /** Work the gateway starts itself; see gateway-tasks.ts. */
+  readonly tasks = new GatewayTasks();
 
   constructor(private readonly deps: SessionWorkDeps) {
     this.models = new LRUCache({ max: deps.maxCachedModels });
@@ -69,6 +72,12 @@ export class SessionWork {
   /** Called at each ACS turn: after the empty POST (`last` undefined) or with
    * the outcome of the RPC sent last. Returns the next RPC or null. */
   async nextRpc(endpointId: string, sessionId: string, last?: { request: AcsRequest; outcome: RpcOutcome }): Promise<AcsRequest | null> {
+    // Gateway tasks go first: their RPCs prepare what USP requests rely on
+    // (e.g. notification attributes) and are few.
+    const taskOutcome = last !== undefined && this.tasks.owns(sessionId) ? last.outcome : undefined;
+    const taskRpc = this.tasks.nextRpc(endpointId, sessionId, taskOutcome);
+    if (taskRpc !== null) return taskRpc;
+    if (taskOutcome !== undefined) last = undefined;
     let job = this.jobs.get(sessionId);
     if (job !== undefined && last !== undefined) {
       const split = job.split;
@@ -128,6 +137,7 @@ export class SessionWork {
   /** The session ended (normally or not): a job still running is abandoned and
    * its request stays queued, to run again in the CPE's next session. */
   sessionEnded(sessionId: string): void {
+    this.tasks.sessionEnded(sessionId);
     const job = this.jobs.get(sessionId);
     if (job === undefined) return;
     this.jobs.delete(sessionId);
