@@ -54,6 +54,11 @@ function soapCase(name: string, direction: "decode" | "encode", fixture: (ctx: B
   };
 }
 
+/** The two real messages every XML and SOAP case uses. */
+export async function codecFixtures(ctx: BenchContext): Promise<{ inform: string; "gpv-response-1000": string }> {
+  return { inform: await informXml(), "gpv-response-1000": await gpvXml(ctx) };
+}
+
 async function gpvXml(ctx: BenchContext): Promise<string> {
   const { encodeEnvelope } = await fromDist<SoapEncode>("cwmp/soap-encode.js");
   return encodeEnvelope(gpvResponseEnvelope(largeParameterList(ctx.seed, PARAMS)));

@@ -5,7 +5,9 @@ import os from "node:os";
 import { codecCases } from "./codec.js";
 import { formatTable, writeResults, type BenchCase, type BenchContext, type Row } from "./lib/harness.js";
 import { memoryCases } from "./memory.js";
+import { roundtripCases } from "./roundtrip.js";
 import { sessionCases } from "./session.js";
+import { xmlParseCases } from "./xml-parse.js";
 
 interface Args {
   quick: boolean;
@@ -27,7 +29,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const ALL: BenchCase[] = [...codecCases, ...sessionCases, ...memoryCases];
+const ALL: BenchCase[] = [...codecCases, ...xmlParseCases, ...sessionCases, ...roundtripCases, ...memoryCases];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

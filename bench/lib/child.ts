@@ -4,27 +4,51 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { REPO_ROOT } from "./dist.js";
+
+/** Event-loop delay since the previous stats request, ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 export interface ProcessStats {
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
+  loopDelay: LoopDelay;
 }
 
-export type ToChild = { type: "stats"; gc: boolean } | { type: "stop" };
-export type FromChild = { type: "ready"; acsUrl: string; mqttUrl: string } | ({ type: "stats" } & ProcessStats) | { type: "failed"; error: string };
+/** A finished RPC of a tiny-ACS job (servers/tiny-acs.ts); index -1: the
+ * Connection Request failed. */
+export interface JobRpcDone {
+  type: "job-rpc";
+  id: number;
+  index: number;
+  ok: boolean;
+}
+
+export type ToChild = { type: "stats"; gc: boolean } | { type: "stop" } | { type: "job"; job: unknown };
+export type FromChild = { type: "ready"; acsUrl: string; mqttUrl: string } | ({ type: "stats" } & ProcessStats) | { type: "failed"; error: string } | JobRpcDone;
 
 /** Child side: answer stats requests, stop cleanly on request (so that a
  * --cpu-prof profile gets written). */
 export function serveIpc(stop: () => Promise<void>): void {
+  // What a request waiting for this process would have waited on top of its
+  // own work; 10 ms resolution is plenty for a < 50 ms target.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.on("message", (raw: ToChild) => {
     if (raw.type === "stats") {
+      const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
       // Two full collections: the first may only promote survivors.
       if (raw.gc && typeof global.gc === "function") {
         global.gc();
         global.gc();
       }
-      send({ type: "stats", cpu: process.cpuUsage(), memory: process.memoryUsage() });
+      send({ type: "stats", cpu: process.cpuUsage(), memory: process.memoryUsage(), loopDelay });
     } else if (raw.type === "stop") {
       void stop().finally(() => process.exit(0));
     }
@@ -79,11 +103,20 @@ export class ChildServer {
       const onMessage = (m: FromChild): void => {
         if (m.type !== "stats") return;
         this.child.off("message", onMessage);
-        resolve({ cpu: m.cpu, memory: m.memory });
+        resolve({ cpu: m.cpu, memory: m.memory, loopDelay: m.loopDelay });
       };
       this.child.on("message", onMessage);
       this.child.send({ type: "stats", gc } satisfies ToChild);
     });
+  }
+
+  /** Messages other than the IPC protocol's own (e.g. tiny-ACS results). */
+  onMessage(handler: (m: FromChild) => void): void {
+    this.child.on("message", handler);
+  }
+
+  post(message: ToChild): void {
+    this.child.send(message);
   }
 
   async stop(): Promise<void> {

@@ -130,3 +130,32 @@ export async function informTemplate(events: readonly string[]): Promise<string>
   };
   return encodeEnvelope({ cwmpNamespace: profile.quirks.cwmpNamespace, header: { id: "1" }, body: inform });
 }
+
+const SOAP_NS = 'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+/** CPE quirks the decoder tolerates (test/cwmp-soap-decode.test.ts), as small
+ * whole messages: the parser's per-message overhead shows on these. */
+export const QUIRK_FIXTURES: Readonly<Record<string, string>> = {
+  // MikroTik: single quotes, `soap` bound to the encoding URI, XML declaration.
+  "mikrotik-gpv":
+    "<?xml version='1.0' encoding='UTF-8'?>" +
+    "<SOAP-ENV:Envelope xmlns:SOAP-ENV='http://schemas.xmlsoap.org/soap/envelope/' xmlns:soap='http://schemas.xmlsoap.org/soap/encoding/' " +
+    "xmlns:xsd='http://www.w3.org/2001/XMLSchema' xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' xmlns:cwmp='urn:dslforum-org:cwmp-1-0'>" +
+    "<SOAP-ENV:Header><cwmp:ID soap:mustUnderstand='1'>mt1</cwmp:ID></SOAP-ENV:Header><SOAP-ENV:Body><cwmp:GetParameterValuesResponse>" +
+    "<ParameterList soap:arrayType='cwmp:ParameterValueStruct[2]'>" +
+    "<ParameterValueStruct><Name>Device.DeviceInfo.ModelName</Name><Value xsi:type='xsd:string'>RB951</Value></ParameterValueStruct>" +
+    "<ParameterValueStruct><Name>Device.DeviceInfo.UpTime</Name><Value xsi:type='xsd:unsignedInt'>86400</Value></ParameterValueStruct>" +
+    "</ParameterList></cwmp:GetParameterValuesResponse></SOAP-ENV:Body></SOAP-ENV:Envelope>",
+  // easycwmp's soap_env prefix with a cwmp-1-2 namespace, pretty-printed.
+  "soap_env-reboot":
+    '<soap_env:Envelope xmlns:soap_env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-2">\n' +
+    '  <soap_env:Header>\n    <cwmp:ID soap_env:mustUnderstand="1">id-7</cwmp:ID>\n  </soap_env:Header>\n' +
+    "  <soap_env:Body>\n    <cwmp:RebootResponse/>\n  </soap_env:Body>\n</soap_env:Envelope>\n",
+  // Values with CDATA, the five entities and character references.
+  "cdata-entities":
+    `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0" ${SOAP_NS}>` +
+    '<s:Header><cwmp:ID s:mustUnderstand="1">42</cwmp:ID></s:Header><s:Body><cwmp:GetParameterValuesResponse><ParameterList>' +
+    '<ParameterValueStruct><Name>A.b</Name><Value xsi:type="xsd:string"><![CDATA[a<b & c]]></Value></ParameterValueStruct>' +
+    '<ParameterValueStruct><Name>A.c</Name><Value xsi:type="xsd:string">&amp;&lt;&gt;&quot;&apos;&#65;&#x42;&#x1F600;</Value></ParameterValueStruct>' +
+    "</ParameterList></cwmp:GetParameterValuesResponse></s:Body></s:Envelope>",
+};

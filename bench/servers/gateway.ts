@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { fromDist } from "../lib/dist.js";
 import { send, serveIpc } from "../lib/child.js";
 import { benchTopics } from "../lib/mqtt.js";
+import { CR_CREDENTIALS } from "../lib/roundtrip.js";
 
 type ConfigModule = typeof import("../../src/config.js");
 type GatewayModule = typeof import("../../src/gateway.js");
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     CWMP2USP_MQTT__CLIENTID: `cwmp2usp-bench-${runId}`,
     CWMP2USP_CONTROLLERS: JSON.stringify([{ endpointId: topics.controllerId, mqttTopic: topics.controllerTopic }]),
     CWMP2USP_LOG__LEVEL: "warn",
+    // What the simulated CPEs of the round-trip scenarios demand.
+    CWMP2USP_CWMP__CONNECTIONREQUEST__USERNAME: CR_CREDENTIALS.username,
+    CWMP2USP_CWMP__CONNECTIONREQUEST__PASSWORD: CR_CREDENTIALS.password,
     ...(mqttUrl === "" ? { CWMP2USP_MQTT__EMBEDDED__PORT: "0" } : { CWMP2USP_MQTT__URL: mqttUrl }),
   };
   const config = loadConfig({ env });
