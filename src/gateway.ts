@@ -19,6 +19,7 @@ import { endpointIdFor } from "./agent/endpoint-id.js";
 import { AgentNotifications } from "./agent/notify/agent-notifications.js";
 import { Notifier } from "./agent/notify/notifier.js";
 import { ValueChangeSync } from "./agent/notify/value-change-sync.js";
+import { InstanceWatch } from "./agent/notify/instance-watch.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
 import { adminApi } from "./ops/admin-api.js";
@@ -134,6 +135,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     notifier,
     logger,
     controllerIds: () => config.controllers.map((c) => c.endpointId),
+    instanceWatch: new InstanceWatch(store),
+    // The session work (and its task queue) is built after the notifications it reports to.
+    get tasks() {
+      return work.tasks;
+    },
   });
   const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents });
   // One path for every Connection Request (queued work and the admin API), so each is counted.

@@ -134,3 +134,18 @@ t.test("a disabled subscription is not notified", async (t) => {
   await new Promise((r) => setTimeout(r, 300));
   t.equal(controller.received.filter((x) => notifyOf(x)?.subscriptionId === "periodic-1").length, before);
 });
+
+t.test("ObjectCreation/ObjectDeletion for rows the CPE adds or removes itself, noticed at its next session", async (t) => {
+  await subscribe("cpe-created", "ObjectCreation", "Device.NAT.PortMapping.");
+  await subscribe("cpe-deleted", "ObjectDeletion", "Device.NAT.PortMapping.*.");
+  await cpe.inform([event("2 PERIODIC")]); // the baseline listing
+  const instance = cpe.model.addInstance("Device.NAT.PortMapping.");
+  await cpe.inform([event("2 PERIODIC")]);
+  const path = `Device.NAT.PortMapping.${instance}.`;
+  const created = await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "cpe-created" && notifyOf(x)?.notification.type === "objCreation" && JSON.stringify(notifyOf(x)).includes(path));
+  t.same(notifyOf(created)?.notification, { type: "objCreation", objCreation: { objPath: path, uniqueKeys: {} } });
+  cpe.model.deleteInstance(path);
+  await cpe.inform([event("2 PERIODIC")]);
+  const deleted = await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "cpe-deleted" && JSON.stringify(notifyOf(x)).includes(path));
+  t.same(notifyOf(deleted)?.notification, { type: "objDeletion", objDeletion: { objPath: path } });
+});

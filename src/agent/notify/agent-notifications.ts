@@ -14,6 +14,8 @@ import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
 import { interpretInform, type DeviceMemory } from "./inform-events.js";
 import type { Notifier } from "./notifier.js";
+import type { GatewayTasks } from "../gateway-tasks.js";
+import { diffNotifications, watchedRoots, type InstanceDiff, type InstanceWatch } from "./instance-watch.js";
 import { enabledSubscriptions, subscribersTo, type NotifType, type Subscription } from "./subscriptions.js";
 
 export interface AgentNotificationsDeps {
@@ -22,6 +24,9 @@ export interface AgentNotificationsDeps {
   logger: Logger;
   /** Every configured controller's endpoint id (OnBoardRequest goes to all of them). */
   controllerIds(): string[];
+  /** Lists subscribed tables in the CPE's session to notice changes it made itself. */
+  instanceWatch: InstanceWatch;
+  tasks: GatewayTasks;
 }
 
 export class AgentNotifications {
@@ -40,6 +45,20 @@ export class AgentNotifications {
       await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "ValueChange", change.paramPath), notification);
     }
     if (meaning.onBoard) await this.onBoard(endpointId, inform.deviceId);
+    const roots = watchedRoots(subscriptions);
+    if (roots.length > 0) {
+      // Runs in this very session, before any queued USP request.
+      this.deps.tasks.enqueue(endpointId, this.deps.instanceWatch.task(endpointId, roots, (diff) => void this.onCpeChanges(endpointId, diff)));
+    }
+  }
+
+  private async onCpeChanges(endpointId: string, diff: InstanceDiff): Promise<void> {
+    const tree = await this.deps.localAgents.tree(endpointId);
+    for (const n of diffNotifications(enabledSubscriptions(tree), diff)) {
+      // unique_keys would need another read of each new row; the path identifies it.
+      const notification: Notification = n.kind === "created" ? { type: "objCreation", objCreation: { objPath: n.path, uniqueKeys: {} } } : { type: "objDeletion", objDeletion: { objPath: n.path } };
+      await this.fanOut(endpointId, tree, [n.subscription], notification);
+    }
   }
 
   /** After the reply to a controller's Add or Delete: ObjectCreation / ObjectDeletion. */
@@ -57,6 +76,7 @@ export class AgentNotifications {
     } else {
       return;
     }
+    await this.deps.instanceWatch.recordOwnChanges(pending.endpointId, { created: created.map((c) => c.path), deleted });
     const tree = await this.deps.localAgents.tree(pending.endpointId);
     const subscriptions = enabledSubscriptions(tree);
     for (const c of created) {
