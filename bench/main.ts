@@ -7,6 +7,7 @@ import { formatTable, writeResults, type BenchCase, type BenchContext, type Row 
 import { memoryCases } from "./memory.js";
 import { roundtripCases } from "./roundtrip.js";
 import { sessionCases } from "./session.js";
+import { soakCases } from "./soak.js";
 import { xmlParseCases } from "./xml-parse.js";
 
 interface Args {
@@ -29,7 +30,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const ALL: BenchCase[] = [...codecCases, ...xmlParseCases, ...sessionCases, ...roundtripCases, ...memoryCases];
+const ALL: BenchCase[] = [...codecCases, ...xmlParseCases, ...sessionCases, ...roundtripCases, ...memoryCases, ...soakCases];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

@@ -21,6 +21,9 @@ export interface LoadOptions {
   informTemplate: string;
   /** Run until this many ms have passed; absent: every device once. */
   durationMs?: number;
+  /** Sessions per second across all workers; absent: as fast as answered.
+   * The soak paces its load so that it measures a steady state, not a queue. */
+  ratePerS?: number;
 }
 
 export interface LoadResult {
@@ -49,11 +52,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // no device ever sends another's (or a stale) session cookie.
     const jar = new Map<string, string>();
     const client = new AcsClient({ url, quirks: DEFAULT_QUIRKS, timeoutMs: 30_000, credentials: () => ({ username: "", password: "" }) }, jar);
+    const spacingMs = options.ratePerS === undefined ? 0 : (workers * 1000) / options.ratePerS;
+    let nextAt = performance.now() + (spacingMs * w) / workers;
     try {
       for (let device = w; ; device += workers) {
         if (device >= options.devices) {
           if (options.durationMs === undefined) return;
           device = w;
+        }
+        if (spacingMs > 0) {
+          const wait = nextAt - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          nextAt += spacingMs;
         }
         if (performance.now() >= deadline) return;
         jar.clear();

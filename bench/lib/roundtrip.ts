@@ -17,7 +17,6 @@ type SoapEncode = typeof import("../../src/cwmp/soap-encode.js");
 type Request = import("../../src/usp/messages.js").Request;
 
 export const OUI = "C0FFEE";
-const QOS = Number(process.env["BENCH_QOS"] ?? 0) as 0 | 1;
 export const CR_CREDENTIALS = { username: "bench-cr", password: "bench-cr-secret" };
 
 /** The Get of issue 6: ten parameters a controller reads together. */
@@ -52,8 +51,9 @@ export interface Side {
   readonly name: string;
   readonly devices: number;
   /** Sends `burst` requests of `kind` to device `index` at once; resolves
-   * with the time (performance.now()) each answer arrived, in send order. */
-  burst(index: number, kind: Kind, burst: number): Promise<number[]>;
+   * with the time (performance.now()) each answer arrived, in send order.
+   * `qos`: MQTT QoS of the requests (gateway side only). */
+  burst(index: number, kind: Kind, burst: number, qos?: 0 | 1): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -75,6 +75,9 @@ export async function gatewaySide(server: ChildServer, runId: string, fleet: Fle
   const { decodeRecord, decodeMsg, msgTypeForBody } = await fromDist<UspDecode>("usp/decode.js");
   const topics = benchTopics(runId);
   const client: MqttClient = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 5, clientId: `cwmp2usp-bench-ctl-${runId}`, reconnectPeriod: 0 });
+  // A controller sends each request as soon as it has it; Nagle's algorithm
+  // would hold one behind the previous one's ACK.
+  (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   await client.subscribeAsync(topics.controllerTopic, { qos: 1 });
   const waiting = new Map<string, (at: number) => void>();
   let errors = 0;
@@ -98,7 +101,7 @@ export async function gatewaySide(server: ChildServer, runId: string, fleet: Fle
   return {
     name: "gateway",
     devices: fleet.cpes.length,
-    async burst(index, kind, n) {
+    async burst(index, kind, n, qos = 0) {
       const serial = (fleet.cpes[index] ?? fleet.cpes[0])?.serial ?? "";
       const agentId = `os::${OUI}-${serial}`;
       const answers: Promise<number>[] = [];
@@ -108,7 +111,7 @@ export async function gatewaySide(server: ChildServer, runId: string, fleet: Fle
         const body = { kind: "request" as const, request: request(kind) };
         const bytes = noSessionRecord({ toId: agentId, fromId: topics.controllerId, msg: { header: { msgId, msgType: msgTypeForBody(body) }, body } });
         answers.push(withTimeout(new Promise<number>((resolve) => waiting.set(msgId, resolve)), 30_000, () => waiting.delete(msgId)));
-        void client.publishAsync(topics.agentTopic.replace("{endpointId}", agentId), Buffer.from(bytes), { qos: QOS, properties: { responseTopic: topics.controllerTopic, contentType: "usp.msg" } });
+        void client.publishAsync(topics.agentTopic.replace("{endpointId}", agentId), Buffer.from(bytes), { qos, properties: { responseTopic: topics.controllerTopic, contentType: "usp.msg" } });
       }
       const times = await Promise.all(answers);
       if (errors > 0) throw new Error(`the gateway answered ${errors} request(s) with a USP Error`);
@@ -130,6 +133,10 @@ export async function tinyAcsSide(server: ChildServer, fleet: Fleet, rpcsPerRequ
     GetParameterValues: {
       envelope: encodeEnvelope({ cwmpNamespace: ns, header: { id: "g" }, body: { method: "GetParameterValues", parameterNames: GET_NAMES } }),
       expect: "GetParameterValuesResponse",
+    },
+    GetParameterNames: {
+      envelope: encodeEnvelope({ cwmpNamespace: ns, header: { id: "n" }, body: { method: "GetParameterNames", parameterPath: SET_OBJECT, nextLevel: true } }),
+      expect: "GetParameterNamesResponse",
     },
     GetParameterValuesSet: {
       envelope: encodeEnvelope({ cwmpNamespace: ns, header: { id: "s0" }, body: { method: "GetParameterValues", parameterNames: [SET_OBJECT + SET_PARAM] } }),
@@ -208,7 +215,7 @@ export interface PhaseResult {
 
 /** `workers` closed loops; worker w owns devices w, w+workers, … so a device
  * never has two bursts in flight (as a CPE never has two sessions). */
-export async function runPhase(side: Side, kind: Kind, options: { workers: number; burst: number; durationMs: number }): Promise<PhaseResult> {
+export async function runPhase(side: Side, kind: Kind | "mixed", options: { workers: number; burst: number; durationMs: number; qos: 0 | 1 }): Promise<PhaseResult> {
   const first: number[] = [];
   const steps: number[] = [];
   let requests = 0;
@@ -219,11 +226,13 @@ export async function runPhase(side: Side, kind: Kind, options: { workers: numbe
   const workers = Math.min(options.workers, side.devices);
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
-      for (let device = w; performance.now() < deadline; device += workers) {
+      for (let device = w, n = 0; performance.now() < deadline; device += workers, n++) {
         if (device >= side.devices) device = w;
         const t0 = performance.now();
+        // "mixed": one Set after every three Gets, as a controller that mostly reads.
+        const k: Kind = kind !== "mixed" ? kind : n % 4 === 3 ? "set" : "get";
         try {
-          const times = await side.burst(device, kind, options.burst);
+          const times = await side.burst(device, k, options.burst, options.qos);
           requests += times.length;
           first.push((times[0] ?? t0) - t0);
           for (let i = 1; i < times.length; i++) steps.push((times[i] as number) - (times[i - 1] as number));

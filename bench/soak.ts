@@ -1,0 +1,114 @@
+// Scenario "soak" (issue 6 §5): mixed load on one gateway for 10 minutes
+// (--quick: 45 s): paced Inform sessions from the load generator, and a USP
+// controller sending Gets and Sets that each need a Connection Request. The
+// gateway's RSS and event-loop delay (monitorEventLoopDelay in its process,
+// lib/child.ts) are sampled every 10 s. Targets: RSS growth after warm-up
+// < 5%, event-loop delay p99 < 50 ms. There is no baseline process: the
+// figures compare the gateway with itself, after warm-up against the end.
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { performance } from "node:perf_hooks";
+import { ChildServer, type ProcessStats } from "./lib/child.js";
+import { benchScript } from "./lib/dist.js";
+import { informTemplate } from "./lib/fixtures.js";
+import { percentile, type BenchCase, type CaseResult, type Row } from "./lib/harness.js";
+import { runLoad } from "./lib/loadgen.js";
+import { probeBroker } from "./lib/mqtt.js";
+import { gatewaySide, runPhase, startFleetFor } from "./lib/roundtrip.js";
+
+const TARGET_RSS_GROWTH = 0.05;
+const TARGET_LOOP_P99_MS = 50;
+const SAMPLE_MS = 10_000;
+/** Inform sessions per second: a steady load well under the ceiling that
+ * session/inform measures, so the soak sees a busy gateway, not a backlog. */
+const SESSIONS_PER_S = 300;
+const SESSION_DEVICES = 2000;
+const USP_AGENTS = 200;
+const USP_WORKERS = 4;
+
+interface Sample {
+  atS: number;
+  rssMB: number;
+  heapMB: number;
+  loopP50Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** Other tenants of the 2 cores show up as loop delay too. */
+  loadAvg1: number;
+}
+
+function sampleOf(stats: ProcessStats, atS: number): Sample {
+  const mb = (b: number): number => b / 2 ** 20;
+  return { atS, rssMB: mb(stats.memory.rss), heapMB: mb(stats.memory.heapUsed), loopP50Ms: stats.loopDelay.p50, loopP99Ms: stats.loopDelay.p99, loopMaxMs: stats.loopDelay.max, loadAvg1: os.loadavg()[0] ?? 0 };
+}
+
+export const soakCases: BenchCase[] = [
+  {
+    name: "soak/mixed",
+    async run(ctx): Promise<CaseResult> {
+      const durationMs = ctx.quick ? 45_000 : 600_000;
+      const warmupMs = ctx.quick ? 15_000 : 60_000;
+      const broker = await probeBroker();
+      const runId = `${process.pid}-soak`;
+      const gw = await ChildServer.start(benchScript("servers/gateway.js"), [broker, runId]);
+      try {
+        const fleet = await startFleetFor(gw.acsUrl, USP_AGENTS, "SOAK");
+        const controller = await gatewaySide(gw, runId, fleet);
+        // Every session device registers once, so the soak runs on a known fleet.
+        await runLoad({ acsUrl: gw.acsUrl, devices: SESSION_DEVICES, concurrency: 50, informTemplate: await informTemplate(["0 BOOTSTRAP", "1 BOOT"]) });
+        ctx.log(`${durationMs / 1000} s: ${SESSIONS_PER_S} Inform sessions/s over ${SESSION_DEVICES} devices + ${USP_WORKERS} controller loops (3 Gets : 1 Set, each via Connection Request) over ${USP_AGENTS} agents; warm-up ${warmupMs / 1000} s`);
+        await gw.stats(); // resets the loop-delay histogram
+        const start = performance.now();
+        const samples: Sample[] = [];
+        let running = true;
+        const sampler = (async () => {
+          for (let next = SAMPLE_MS; running; next += SAMPLE_MS) {
+            await sleep(Math.max(0, start + next - performance.now()));
+            if (!running) break;
+            samples.push(sampleOf(await gw.stats(), Math.round((performance.now() - start) / 1000)));
+            const s = samples[samples.length - 1] as Sample;
+            ctx.log(`t=${s.atS}s RSS ${s.rssMB.toFixed(1)} MB, heap ${s.heapMB.toFixed(1)} MB, loop delay p99 ${s.loopP99Ms.toFixed(1)} ms (max ${s.loopMaxMs.toFixed(1)}); load avg ${s.loadAvg1.toFixed(1)}`);
+          }
+        })();
+        const [sessions, usp] = await Promise.all([
+          runLoad({ acsUrl: gw.acsUrl, devices: SESSION_DEVICES, concurrency: 50, informTemplate: await informTemplate(["2 PERIODIC"]), durationMs, ratePerS: SESSIONS_PER_S }),
+          runPhase(controller, "mixed", { workers: USP_WORKERS, burst: 1, durationMs, qos: 0 }),
+        ]);
+        running = false;
+        await sampler;
+        await controller.close();
+
+        const afterWarmup = samples.find((s) => s.atS * 1000 >= warmupMs) ?? samples[0];
+        const last = samples[samples.length - 1];
+        if (afterWarmup === undefined || last === undefined) throw new Error("soak: no samples");
+        const growth = (last.rssMB - afterWarmup.rssMB) / afterWarmup.rssMB;
+        const heapGrowth = (last.heapMB - afterWarmup.heapMB) / afterWarmup.heapMB;
+        const windowP99 = samples.map((s) => s.loopP99Ms).sort((a, b) => a - b);
+        const worstP99 = windowP99[windowP99.length - 1] as number;
+        const rssMet = growth < TARGET_RSS_GROWTH;
+        const loopMet = worstP99 < TARGET_LOOP_P99_MS;
+        const elapsedS = (performance.now() - start) / 1000;
+        ctx.log(
+          `RSS ${afterWarmup.rssMB.toFixed(1)} MB at ${afterWarmup.atS} s → ${last.rssMB.toFixed(1)} MB at ${last.atS} s: ${(growth * 100).toFixed(1)}% (target < 5%: ${rssMet ? "met" : "missed"}); ` +
+            `event-loop delay p99, worst 10-s window ${worstP99.toFixed(1)} ms (target < 50 ms: ${loopMet ? "met" : "missed"})`,
+        );
+        if (sessions.errors > 0 || usp.errors > 0) ctx.log(`errors: ${sessions.errors} sessions (${sessions.sampleErrors[0] ?? ""}), ${usp.errors} USP requests (${usp.sampleError})`);
+        const row = (figure: string, unit: string, ours: number): Row => ({ case: "soak/mixed", figure, unit, ours, baselineName: "– (gateway against itself)", baseline: null, higherIsBetter: false });
+        return {
+          rows: [
+            row("RSS growth after warm-up", "%", growth * 100),
+            row("heap growth after warm-up (no forced GC)", "%", heapGrowth * 100),
+            row("event-loop delay p99, worst window", "ms", worstP99),
+            row("event-loop delay p99, median window", "ms", percentile(windowP99, 50)),
+            { ...row("Inform sessions", "sessions/s", sessions.sessions / elapsedS), higherIsBetter: true },
+            { ...row("USP requests (via CR)", "requests/s", usp.requests / elapsedS), higherIsBetter: true },
+            row("USP request latency p99", "ms", percentile(usp.firstMs, 99)),
+          ],
+          details: { durationMs, warmupMs, sessionsPerSTarget: SESSIONS_PER_S, samples, rssGrowth: growth, heapGrowth, worstLoopP99Ms: worstP99, targetsMet: { rss: rssMet, loop: loopMet }, sessionErrors: sessions.errors, uspErrors: usp.errors },
+        };
+      } finally {
+        await gw.stop();
+      }
+    },
+  },
+];
