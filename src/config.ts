@@ -19,12 +19,71 @@ const authSchema = z
     }
   });
 
+/** Booleans also arrive as "true"/"false" strings from the environment. */
+const flag = z.preprocess((v) => (v === "false" ? false : v === "true" ? true : v), z.boolean());
+
+/** TLS material (issue 5): the path of a PEM file, or the PEM text itself
+ * (e.g. CWMP2USP_CWMP__TLS__KEY="-----BEGIN …"). Read at start by src/tls.ts;
+ * a secret: never logged. */
+const pem = z.string().min(1);
+
+/** A TLS client (mqtts://, wss://): `ca` to trust, `cert` + `key` to present. */
+const clientTlsSchema = z
+  .object({
+    ca: pem.optional(),
+    cert: pem.optional(),
+    key: pem.optional(),
+    rejectUnauthorized: flag.default(true),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [tls.cert === undefined ? "cert" : "key"], message: "cert and key go together" });
+    }
+  });
+
+/** A TLS server (HTTPS, wss://); `requestClientCert` requires client
+ * certificates signed by `ca` (or the system CAs). */
+const serverTlsSchema = z
+  .object({
+    cert: pem,
+    key: pem,
+    ca: pem.optional(),
+    requestClientCert: flag.default(false),
+  })
+  .strict();
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** A controller's WebSocket server that every agent connects to (R-WS.5). */
+const controllerWebSocketSchema = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^wss?:\/\//i.test(u), "must be a ws:// or wss:// URL")
+      .optional(),
+    /** R-WS.18: Controller.{i}.MTP.{i}.WebSocket.KeepAliveInterval. */
+    keepAliveSeconds: z.coerce.number().positive().default(60),
+    /** R-WS.19 m and k: SessionRetryMinimumWaitInterval and SessionRetryIntervalMultiplier. */
+    retryMinimumWaitSeconds: z.coerce.number().positive().default(5),
+    retryIntervalMultiplier: z.coerce.number().int().min(1000).max(65535).default(2000),
+    tls: clientTlsSchema.optional(),
+  })
+  .strict();
+
 const controllerSchema = z
   .object({
     endpointId: z.string().min(1),
-    mqttTopic: z.string().min(1),
+    mqttTopic: z.string().min(1).optional(),
+    websocket: controllerWebSocketSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((controller, ctx) => {
+    if (controller.mqttTopic === undefined && controller.websocket === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["mqttTopic"], message: "required unless websocket is set" });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -46,6 +105,8 @@ export const configSchema = z
         sessionTimeoutSeconds: z.coerce.number().positive().default(30),
         /** Largest SOAP body accepted; TR-069 asks for at least 32 KB, GPV responses run to megabytes. */
         maxBodyBytes: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+        /** HTTPS for the ACS URL (issue 5); absent = plain HTTP. */
+        tls: serverTlsSchema.optional(),
       })
       .strict()
       .default({}),
@@ -65,6 +126,8 @@ export const configSchema = z
         clientId: z.string().optional(),
         username: z.string().optional(),
         password: z.string().optional(),
+        /** For mqtts:// (R-MQTT.48): CA, client certificate and key. */
+        tls: clientTlsSchema.optional(),
         embedded: z
           .object({
             host: z.string().default("127.0.0.1"),
@@ -88,6 +151,24 @@ export const configSchema = z
       .strict()
       .default({}),
     requestTimeoutSeconds: z.coerce.number().positive().default(60),
+    /** The gateway's WebSocket server, where controllers open sessions to agents
+     * at `<path>/<endpoint id>` (R-WS.6); agents originate sessions to
+     * `controllers[].websocket.url` whether or not it is enabled. */
+    websocket: z
+      .object({
+        enabled: flag.default(false),
+        host: z.string().default("0.0.0.0"),
+        /** Device.LocalAgent.MTP.{i}.WebSocket.Port default. */
+        port: port.default(8443),
+        path: z.string().startsWith("/").default("/usp"),
+        /** R-WS.18: Device.LocalAgent.MTP.{i}.WebSocket.KeepAliveInterval. */
+        keepAliveSeconds: z.coerce.number().positive().default(60),
+        tls: serverTlsSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** SIGTERM: running CWMP sessions get this long to finish (issue 5). */
+    shutdownGraceSeconds: z.coerce.number().min(0).default(10),
     /** /metrics (Prometheus), /healthz and /readyz. */
     ops: z
       .object({

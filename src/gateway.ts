@@ -31,7 +31,9 @@ import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
 import { MqttMtp } from "./usp/mtp/mqtt.js";
-import type { ReplyAddress } from "./usp/mtp/mtp.js";
+import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
+import { controllerAddresses, createWebSocketMtp } from "./gateway-mtps.js";
+import { loadClientTls } from "./tls.js";
 
 export interface Gateway {
   /** The CWMP ACS URL CPEs should use. */
@@ -40,6 +42,8 @@ export interface Gateway {
   readonly mqttUrl: string;
   /** Base URL of /metrics, /healthz and /readyz ("" when disabled). */
   readonly opsUrl: string;
+  /** Base URL of the WebSocket MTP server; agents are at <url>/<endpoint id> ("" when disabled). */
+  readonly websocketUrl: string;
   readonly store: Store;
   stop(): Promise<void>;
 }
@@ -63,7 +67,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
     ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
     ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
+    ...(config.mqtt.tls !== undefined ? { tls: loadClientTls(config.mqtt.tls, "mqtt.tls") } : {}),
   });
+  const wsMtp = createWebSocketMtp(config, logger, (endpointId) => agents.isKnown(endpointId));
+  /** Every MTP the agents are reachable on; replies pick theirs by address (mtpFor). */
+  const mtps: Mtp[] = wsMtp === undefined ? [mtp] : [mtp, wsMtp];
 
   let acs: Acs | undefined;
   const counts = { accepted: 0, answered: 0 };
@@ -75,7 +83,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const sendReply = async (endpointId: string, controllerId: string, msgId: string, replyTo: ReplyAddress, version: string, reply: UspReply): Promise<void> => {
     const bytes = noSessionRecord({ toId: controllerId, fromId: endpointId, version: replyRecordVersion(version), msg: replyMsg(msgId, reply) });
     try {
-      await mtp.send(endpointId, replyTo, bytes);
+      await mtpFor(mtps, replyTo).send(endpointId, replyTo, bytes);
       logger.debug({ endpointId, msgId, controllerId, kind: reply.kind }, "USP reply sent");
     } catch (err) {
       logger.error({ endpointId, msgId, err: (err as Error).message }, "sending USP reply failed");
@@ -93,11 +101,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
 
   const agents = new VirtualAgents({
     store,
-    mtp,
+    mtps,
     logger,
     now,
     scheme: config.endpointId.scheme,
-    controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, address: { mtp: "mqtt", topic: c.mqttTopic } })),
+    controllers: controllerAddresses(config),
   });
   const startedAt = now();
   let valueChangeSync: ValueChangeSync | undefined;
@@ -126,7 +134,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     send: async (endpointId, controllerId, msg) => {
       const address = agents.controllerAddress(controllerId);
       if (address === undefined) return false;
-      await mtp.send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
+      await mtpFor(mtps, address).send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
       return true;
     },
   });
@@ -225,7 +233,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         payloadSecurity: "PLAINTEXT",
         recordType: { type: "disconnect", reason: ctx.reason, reasonCode: ctx.reasonCode },
       });
-      await mtp.send(ctx.endpointId, ctx.replyTo, bytes);
+      await mtpFor(mtps, ctx.replyTo).send(ctx.endpointId, ctx.replyTo, bytes);
     },
     accept: (request) => {
       counts.accepted += 1;
@@ -233,13 +241,15 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       return queue.accept(request);
     },
   });
-  mtp.onRecord((bytes, replyTo) => {
-    router.onRecord(bytes, replyTo).catch((err: unknown) => logger.error({ err }, "routing a USP Record failed"));
-  });
-  mtp.onChannelUp(() => {
-    agents.announceAll().catch((err: unknown) => logger.error({ err }, "announcing agents failed"));
-  });
-  await mtp.start();
+  for (const m of mtps) {
+    m.onRecord((bytes, replyTo) => {
+      router.onRecord(bytes, replyTo).catch((err: unknown) => logger.error({ err }, "routing a USP Record failed"));
+    });
+    m.onChannelUp(() => {
+      agents.announceAll(m.name).catch((err: unknown) => logger.error({ err, mtp: m.name }, "announcing agents failed"));
+    });
+    await m.start();
+  }
   // Requests queued before a restart still run: wake every device that has work.
   await wakeDevicesWithQueuedWork(store, queue, logger);
 
@@ -259,7 +269,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
 
   const ops = config.ops.enabled
     ? createOpsServer(metrics, [
-        { name: "mqtt", check: async () => mtp.isConnected() },
+        ...mtps.map((m) => ({ name: m.name, check: async () => m.isConnected() })),
         { name: "store", check: () => store.ping().then(() => true) },
       ])
     : undefined;
@@ -295,6 +305,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     acsUrl,
     mqttUrl,
     opsUrl,
+    websocketUrl: websocketBaseUrl(config, wsMtp?.serverPort ?? 0),
     store,
     async stop(): Promise<void> {
       if (stopped) return;
@@ -304,12 +315,19 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       await http.close();
       await ops?.close();
       acs?.closeAll();
-      await mtp.stop();
+      for (const m of mtps) await m.stop();
       await broker?.close();
       await store.close();
       logger.info("cwmp2usp gateway stopped");
     },
   };
+}
+
+function websocketBaseUrl(config: Config, port: number): string {
+  const { enabled, host, path, tls } = config.websocket;
+  if (!enabled) return "";
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `${tls !== undefined ? "wss" : "ws"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}${path.replace(/\/+$/, "")}`;
 }
 
 function replyResult(reply: UspReply): string {

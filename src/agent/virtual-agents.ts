@@ -1,21 +1,23 @@
 // The set of virtual agents: one per CPE that has informed. Registers the
 // CPE in the store on every Inform, and announces each agent to every
-// configured controller with its MTP Connect record when it comes online
-// (R-MTP.6), and again whenever the MTP channel is re-established.
+// configured controller on each of the controller's MTPs when it comes online
+// (R-MTP.6), and again whenever that MTP's channel is re-established.
 import type { Logger } from "pino";
 import type { CwmpEnvelope, Inform } from "../cwmp/rpc.js";
 import type { DeviceRecord, ReplyAddress, Store } from "../store/store.js";
-import type { Mtp } from "../usp/mtp/mtp.js";
+import { mtpFor, type Mtp, type MtpName } from "../usp/mtp/mtp.js";
 import { endpointIdFor, type EndpointIdScheme } from "./endpoint-id.js";
 
 export interface ControllerConfig {
   endpointId: string;
-  address: ReplyAddress;
+  /** Where the controller is reached, one per MTP it uses; the first one
+   * answers requests that carry no reply-to and carries Notifies. */
+  addresses: ReplyAddress[];
 }
 
 export interface VirtualAgentsDeps {
   store: Store;
-  mtp: Mtp;
+  mtps: readonly Mtp[];
   logger: Logger;
   controllers: ControllerConfig[];
   scheme: EndpointIdScheme;
@@ -26,8 +28,8 @@ const CONNECTION_REQUEST_URL = /\.ManagementServer\.ConnectionRequestURL$/;
 const SOFTWARE_VERSION = /\.DeviceInfo\.SoftwareVersion$/;
 
 export class VirtualAgents {
-  /** Agents whose Connect record went out on the current MTP channel. */
-  private readonly announced = new Set<string>();
+  /** Agents whose Connect records went out on the current channel of each MTP. */
+  private readonly announced = new Map<MtpName, Set<string>>();
 
   constructor(private readonly deps: VirtualAgentsDeps) {}
 
@@ -36,7 +38,7 @@ export class VirtualAgents {
   }
 
   controllerAddress(controllerId: string): ReplyAddress | undefined {
-    return this.deps.controllers.find((c) => c.endpointId === controllerId)?.address;
+    return this.deps.controllers.find((c) => c.endpointId === controllerId)?.addresses[0];
   }
 
   /** Records the CPE and its Inform; returns the agent's endpoint id. */
@@ -58,24 +60,39 @@ export class VirtualAgents {
     };
     await this.deps.store.putDevice(device);
     if (previous === undefined) this.deps.logger.info({ endpointId, root: rootObject }, "new CPE: virtual agent online");
-    if (!this.announced.has(endpointId)) await this.announce(endpointId);
+    for (const mtp of this.deps.mtps) {
+      if (!this.announcedOn(mtp.name).has(endpointId)) await this.announce(endpointId, mtp.name);
+    }
     return endpointId;
   }
 
-  /** The MTP channel came (back) up: every known agent announces itself again. */
-  async announceAll(): Promise<void> {
-    this.announced.clear();
-    for (const device of await this.deps.store.listDevices()) await this.announce(device.endpointId);
+  /** An MTP's channel came (back) up: every known agent announces itself again on it. */
+  async announceAll(mtpName: MtpName): Promise<void> {
+    this.announcedOn(mtpName).clear();
+    for (const device of await this.deps.store.listDevices()) await this.announce(device.endpointId, mtpName);
   }
 
-  private async announce(endpointId: string): Promise<void> {
-    this.announced.add(endpointId);
+  private announcedOn(mtpName: MtpName): Set<string> {
+    let set = this.announced.get(mtpName);
+    if (set === undefined) {
+      set = new Set();
+      this.announced.set(mtpName, set);
+    }
+    return set;
+  }
+
+  private async announce(endpointId: string, mtpName: MtpName): Promise<void> {
+    const announced = this.announcedOn(mtpName);
+    announced.add(endpointId);
     for (const controller of this.deps.controllers) {
-      try {
-        await this.deps.mtp.sendConnectRecord(endpointId, controller.endpointId, controller.address);
-      } catch (err) {
-        this.announced.delete(endpointId);
-        this.deps.logger.warn({ endpointId, controller: controller.endpointId, err: (err as Error).message }, "could not send Connect record");
+      for (const address of controller.addresses) {
+        if (address.mtp !== mtpName) continue;
+        try {
+          await mtpFor(this.deps.mtps, address).sendConnectRecord(endpointId, controller.endpointId, address);
+        } catch (err) {
+          announced.delete(endpointId);
+          this.deps.logger.warn({ endpointId, controller: controller.endpointId, mtp: mtpName, err: (err as Error).message }, "could not send Connect record");
+        }
       }
     }
   }

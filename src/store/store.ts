@@ -5,8 +5,14 @@ import type { DeviceIdStruct } from "../cwmp/rpc.js";
 import type { CwmpSession } from "../cwmp/session.js";
 import type { Request } from "../usp/messages.js";
 
-/** Where a USP reply goes: the MTP it came in on and that MTP's address. */
-export type ReplyAddress = { mtp: "mqtt"; topic: string };
+/** Where a USP reply goes: the MTP it came in on and that MTP's address.
+ * A WebSocket session joins exactly one agent and one controller (R-WS.4), so
+ * the controller's endpoint id finds it; `connectionId` prefers the very
+ * connection a request came on while it is still open. Plain data: it is
+ * stored with queued requests. */
+export type ReplyAddress =
+  | { mtp: "mqtt"; topic: string }
+  | { mtp: "websocket"; controllerId: string; connectionId?: string };
 
 export interface DeviceRecord {
   /** The virtual agent's USP Endpoint ID, e.g. os::00256D-0123456789. Primary key. */

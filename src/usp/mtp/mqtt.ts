@@ -16,6 +16,9 @@ export interface MqttMtpOptions {
   clientId?: string;
   username?: string;
   password?: string;
+  /** For mqtts:// (R-MQTT.48): PEM text of the CA to trust and the client
+   * certificate and key to present. */
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
   logger: Logger;
 }
 
@@ -49,7 +52,7 @@ export class MqttMtp implements Mtp {
   }
 
   async start(): Promise<void> {
-    const { url, version, clientId, username, password, logger } = this.options;
+    const { url, version, clientId, username, password, tls, logger } = this.options;
     const connectOptions: IClientOptions = {
       protocolVersion: version,
       clientId: clientId ?? `cwmp2usp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`,
@@ -57,6 +60,7 @@ export class MqttMtp implements Mtp {
       connectTimeout: 10_000,
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
+      ...(tls !== undefined ? { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized } : {}),
     };
     const client = await mqtt.connectAsync(url, connectOptions);
     this.client = client;
@@ -80,7 +84,7 @@ export class MqttMtp implements Mtp {
   }
 
   async send(from: string, to: ReplyAddress, bytes: Uint8Array): Promise<void> {
-    await this.publish(from, to.topic, bytes);
+    await this.publish(from, mqttTopicOf(to), bytes);
   }
 
   async sendConnectRecord(agentEndpointId: string, controllerEndpointId: string, to: ReplyAddress): Promise<void> {
@@ -90,7 +94,7 @@ export class MqttMtp implements Mtp {
       version: this.options.version === 5 ? "V5" : "V3_1_1",
       subscribedTopic: this.agentTopic(agentEndpointId),
     });
-    await this.publish(agentEndpointId, to.topic, record);
+    await this.publish(agentEndpointId, mqttTopicOf(to), record);
   }
 
   private subscriptionFilter(): string {
@@ -127,6 +131,12 @@ export class MqttMtp implements Mtp {
     const replyTo = replyAddressOf(topic, packet);
     this.recordHandler(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), replyTo);
   }
+}
+
+function mqttTopicOf(to: ReplyAddress): string {
+  // The gateway picks the MTP by address (mtpFor): anything else here is a bug.
+  if (to.mtp !== "mqtt") throw new Error(`MQTT MTP cannot send to a ${to.mtp} address`);
+  return to.topic;
 }
 
 /** Where the reply goes: the MQTT 5 Response Topic (R-MQTT.26), else the 3.1.1
