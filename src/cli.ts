@@ -1,4 +1,4 @@
-// `cwmp2usp` entry point: serve | sim. A thin shell: parse arguments, load
+// `cwmp2usp` entry point: serve | demo | sim | usp. A thin shell: parse arguments, load
 // configuration, start the part asked for, stop it cleanly on SIGTERM/SIGINT.
 import { parseArgs } from "node:util";
 import { pino, type Logger } from "pino";
@@ -7,8 +7,12 @@ import { startGateway } from "./gateway.js";
 
 const USAGE = `usage:
   cwmp2usp serve [--config FILE]     run the gateway (defaults: CWMP on :7547, embedded MQTT broker, memory store)
+  cwmp2usp demo [--count N] [--verbose]
+                                     gateway + embedded broker + simulated CPEs on free ports; a Get, a Set, a Reboot
   cwmp2usp sim --acs URL [--count N] [--serial-prefix P] [--cr-username U --cr-password P]
                                      run simulated TR-181 CPEs against an ACS
+  cwmp2usp usp <get|set|add|delete|instances|supported|operate|subscribe> <endpointId> … [--json]
+                                     a small USP controller over MQTT (cwmp2usp usp --help)
 Every configuration key can also be set by environment variable, e.g.
   CWMP2USP_MQTT__URL=mqtt://127.0.0.1:1883 CWMP2USP_CWMP__PORT=7547`;
 
@@ -26,6 +30,14 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case "sim":
       return sim(rest);
+    case "usp": {
+      const { runUspCli } = await import("./cli/usp-command.js");
+      return runUspCli(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case "demo": {
+      const { runDemo } = await import("./cli/demo.js");
+      return runDemo(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
     case undefined:
     case "help":
     case "--help":
