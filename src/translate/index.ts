@@ -10,6 +10,7 @@ import { planSet } from "./set.js";
 import { planGetInstances } from "./instances.js";
 import { planDelete } from "./delete.js";
 import { planAdd } from "./add.js";
+import { planGetSupportedDm } from "./supported-dm.js";
 
 export type { TranslationContext } from "./context.js";
 export { DeviceModel, recordOutcomes } from "./device-model.js";
@@ -18,6 +19,7 @@ export { foldSet, planSet } from "./set.js";
 export { foldGetInstances, planGetInstances } from "./instances.js";
 export { foldDelete, planDelete } from "./delete.js";
 export { foldAdd, planAdd } from "./add.js";
+export { foldGetSupportedDm, planGetSupportedDm } from "./supported-dm.js";
 
 export function planRequest(request: Request, ctx: TranslationContext): Plan {
   switch (request.type) {
@@ -32,6 +34,7 @@ export function planRequest(request: Request, ctx: TranslationContext): Plan {
     case "add":
       return planAdd(request.add, ctx);
     case "getSupportedDm":
+      return planGetSupportedDm(request.getSupportedDm, ctx);
     case "operate":
     case "notify":
     case "register":
