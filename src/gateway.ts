@@ -20,6 +20,7 @@ import { AgentNotifications } from "./agent/notify/agent-notifications.js";
 import { Notifier } from "./agent/notify/notifier.js";
 import { ValueChangeSync } from "./agent/notify/value-change-sync.js";
 import { InstanceWatch } from "./agent/notify/instance-watch.js";
+import { AgentCommands } from "./agent/commands/agent-commands.js";
 import { GatewayMetrics } from "./ops/metrics.js";
 import { createOpsServer } from "./ops/ops-server.js";
 import { adminApi } from "./ops/admin-api.js";
@@ -93,6 +94,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     counts.answered += 1;
     metrics.uspReplies.inc({ type: p.request.type, result: replyResult(reply) });
     metrics.uspRequestSeconds.observe({ type: p.request.type }, (now() - p.receivedAt) / 1000);
+    // R-OPR.4: an Operate with send_resp=false gets no OperateResp.
+    if (!commands.replyWanted(p, reply)) return Promise.resolve();
     const sent = sendReply(p.endpointId, p.controllerId, p.msgId, p.replyTo, p.recordVersion, reply);
     // Subscribers hear of objects this request created or deleted (ObjectCreation/ObjectDeletion).
     void sent.then(() => notifications.onReply(p, reply)).catch((err: unknown) => logger.error({ err, endpointId: p.endpointId }, "object notifications failed"));
@@ -123,6 +126,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     onSubscriptionsChanged: (endpointId) => {
       void valueChangeSync?.sync(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "notification attribute sync failed"));
     },
+    onTreeBuilt: (endpointId, tree) => commands.restoreRows(endpointId, tree),
   });
   const notifier = new Notifier({
     logger,
@@ -149,7 +153,15 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       return work.tasks;
     },
   });
-  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents });
+  const commands: AgentCommands = new AgentCommands({
+    localAgents,
+    logger,
+    now,
+    notify: (endpointId, commandPath, notification): Promise<void> => notifications.notifyType(endpointId, "OperationComplete", commandPath, notification),
+    enqueueTask: (endpointId, task): void => work.tasks.enqueue(endpointId, task),
+    wake: (endpointId) => void queue.wake(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "wake failed")),
+  });
+  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents, commands });
   // One path for every Connection Request (queued work and the admin API), so each is counted.
   const connectionRequest = async (device: DeviceRecord): Promise<ConnectionRequestOutcome> => {
     const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
@@ -187,9 +199,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         for (const e of inform.event) metrics.informs.inc({ event: eventLabel(e.eventCode) });
         const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
-        const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: false };
+        // Commands the Inform closes; its Boot! carries the controller's command_key.
+        const command = commands.onInform(endpointId, inform);
+        const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: command.remoteFactoryResetPending };
         if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP")) void valueChangeSync?.cpeReset(endpointId);
-        void notifications.onInform(endpointId, inform, memory).catch((err: unknown) => logger.error({ err, endpointId }, "Inform notifications failed"));
+        void notifications.onInform(endpointId, command.inform, memory).catch((err: unknown) => logger.error({ err, endpointId }, "Inform notifications failed"));
         const model = work.modelFor(endpointId);
         // After a (factory) reset or reboot the CPE's tree may differ: forget what we knew.
         if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP" || e.eventCode === "1 BOOT")) model.invalidate("");
@@ -203,7 +217,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         }
         return work.nextRpc(endpointId, sessionId, last);
       },
-      onCpeRequest: (endpointId, request) => logger.debug({ endpointId, method: request.method }, "CPE request"),
+      onCpeRequest: (endpointId, request) => {
+        logger.debug({ endpointId, method: request.method }, "CPE request");
+        void commands.onCpeRequest(endpointId, request).catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));
+      },
       onSessionEnd: (endpointId, sessionId, reason) => {
         work.sessionEnded(sessionId);
         metrics.sessionsEnded.inc({ reason });
@@ -297,6 +314,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const sweeper = setInterval(() => {
     acs?.sweepIdleSessions();
     queue.expire().catch((err: unknown) => logger.error({ err }, "request expiry sweep failed"));
+    commands.sweep().catch((err: unknown) => logger.error({ err }, "command timeout sweep failed"));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
 

@@ -314,9 +314,10 @@ t.test("known names and types are reused across transactions: the second Set is 
 
 t.test("a request type the gateway does not translate yet answers 7001", async (t) => {
   const ctx = context();
-  const plan = planRequest({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "", sendResp: true, inputArgs: {} } }, ctx);
+  // Register is a USP Service → Broker message a virtual agent never takes.
+  const plan = planRequest({ type: "register", register: { allowPartial: false, regPaths: [] } }, ctx);
   t.same(plan, {
     kind: "respond",
-    reply: { kind: "error", error: { errCode: 7001, errMsg: "not supported yet by this gateway: operate", paramErrs: [] } },
+    reply: { kind: "error", error: { errCode: 7001, errMsg: "not supported yet by this gateway: register", paramErrs: [] } },
   });
 });

@@ -8,7 +8,8 @@ import type { AcsRequest, RpcOutcome } from "../cwmp/rpc.js";
 import type { PendingRequest, Store } from "../store/store.js";
 import { DeviceModel, recordOutcomes } from "../translate/device-model.js";
 import { planRequest } from "../translate/index.js";
-import { DEFAULT_PROFILE, MAX_PLAN_ROUNDS, type DeviceProfile, type UspReply } from "../translate/plan.js";
+import { DEFAULT_PROFILE, MAX_PLAN_ROUNDS, type DeviceProfile, type Plan, type UspReply } from "../translate/plan.js";
+import type { OperateEffects, OperateEnv } from "../translate/commands.js";
 import { USP_ERR, uspError } from "../usp/errors.js";
 import type { LocalAgents, LocalRpc } from "./local-agent/local-agents.js";
 import { routeRpc, type RpcRoute } from "./local-agent/rpc-route.js";
@@ -25,6 +26,19 @@ interface ActiveJob {
   outcomes: RpcOutcome[];
   /** The gateway-served half of the RPC now at the CPE, merged when it answers. */
   split: Extract<RpcRoute, { kind: "split" }> | undefined;
+  /** Operate only: the agent as the planner sees it, fixed for the whole job. */
+  operate: OperateEnv | undefined;
+}
+
+type Respond = Extract<Plan, { kind: "respond" }>;
+
+/** Operate support (agent/commands/): what the planner is told of the agent,
+ * and what a command changed, applied before its reply goes out (Request
+ * rows) and after it (OperationComplete of commands that already ended). */
+export interface CommandHooks {
+  envFor(endpointId: string): Promise<OperateEnv>;
+  apply(pending: PendingRequest, effects: OperateEffects): Promise<void>;
+  afterReply(pending: PendingRequest, effects: OperateEffects): Promise<void>;
 }
 
 export interface SessionWorkDeps {
@@ -36,6 +50,7 @@ export interface SessionWorkDeps {
   maxCachedModels: number;
   /** Device.LocalAgent., answered by the gateway rather than the CPE. */
   localAgents: LocalAgents;
+  commands?: CommandHooks;
 }
 
 export class SessionWork {
@@ -100,9 +115,9 @@ export class SessionWork {
         job.split = route.kind === "split" ? route : undefined;
         return route.kind === "split" ? route.remote : rpc;
       }
-      const reply = this.advance(job);
-      if (reply === undefined) continue;
-      await this.finish(sessionId, job, reply);
+      const respond = this.advance(job);
+      if (respond === undefined) continue;
+      await this.finish(sessionId, job, respond);
       job = undefined;
     }
   }
@@ -115,10 +130,17 @@ export class SessionWork {
     // A model of its own: the device's shared model may be mid-transaction in a session.
     const model = new DeviceModel();
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined };
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate: await this.operateEnv(pending) };
     for (;;) {
-      const reply = this.advance(job);
-      if (reply !== undefined) return reply;
+      const respond = this.advance(job);
+      if (respond !== undefined) {
+        // Without the CPE nothing starts or is canceled; applied for completeness.
+        if (respond.effects !== undefined) {
+          await this.deps.commands?.apply(pending, respond.effects);
+          await this.deps.commands?.afterReply(pending, respond.effects);
+        }
+        return respond.reply;
+      }
       const routes = job.queue.map((rpc) => routeRpc(rpc));
       if (routes.some((r) => r.kind !== "local")) return undefined;
       for (const [i, route] of routes.entries()) {
@@ -144,29 +166,32 @@ export class SessionWork {
     this.running.delete(job.pending.requestId);
   }
 
+  private async operateEnv(pending: PendingRequest): Promise<OperateEnv | undefined> {
+    return pending.request.type === "operate" ? this.deps.commands?.envFor(pending.endpointId) : undefined;
+  }
+
   /** Files the finished round and plans again; returns the reply once there is one. */
-  private advance(job: ActiveJob): UspReply | undefined {
+  private advance(job: ActiveJob): Respond | undefined {
     if (job.sent.length > 0) {
       recordOutcomes(job.model, job.sent, job.outcomes);
       job.sent = [];
       job.outcomes = [];
     }
     if (job.rounds >= MAX_PLAN_ROUNDS) {
-      return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, `translation did not finish within ${MAX_PLAN_ROUNDS} CWMP rounds`) };
+      return errorRespond(USP_ERR.INTERNAL_ERROR, `translation did not finish within ${MAX_PLAN_ROUNDS} CWMP rounds`);
     }
     job.rounds += 1;
     try {
-      const plan = planRequest(job.pending.request, { profile: this.profileFor(job.pending.endpointId), model: job.model });
-      if (plan.kind === "respond") return plan.reply;
-      if (plan.rpcs.length === 0) {
-        return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, "translation asked for an empty round of RPCs") };
-      }
+      const ctx = { profile: this.profileFor(job.pending.endpointId), model: job.model, ...(job.operate !== undefined ? { operate: job.operate } : {}) };
+      const plan = planRequest(job.pending.request, ctx);
+      if (plan.kind === "respond") return plan;
+      if (plan.rpcs.length === 0) return errorRespond(USP_ERR.INTERNAL_ERROR, "translation asked for an empty round of RPCs");
       job.queue = [...plan.rpcs];
       return undefined;
     } catch (err) {
       // A planner exception is a bug; the controller still gets its one answer.
       this.deps.logger.error({ err, endpointId: job.pending.endpointId, msgId: job.pending.msgId }, "translation failed");
-      return { kind: "error", error: uspError(USP_ERR.INTERNAL_ERROR, "internal error while translating the request") };
+      return errorRespond(USP_ERR.INTERNAL_ERROR, "internal error while translating the request");
     }
   }
 
@@ -174,21 +199,30 @@ export class SessionWork {
     const queued = await this.deps.store.pendingRequests(endpointId);
     const pending = queued.find((r) => !this.running.has(r.requestId));
     if (pending === undefined) return undefined;
+    this.running.add(pending.requestId);
+    const operate = await this.operateEnv(pending);
     const model = this.modelFor(endpointId);
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined };
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate };
     this.jobs.set(sessionId, job);
-    this.running.add(pending.requestId);
     this.deps.logger.debug({ endpointId, msgId: pending.msgId, type: pending.request.type }, "request joins CWMP session");
     return job;
   }
 
-  private async finish(sessionId: string, job: ActiveJob, reply: UspReply): Promise<void> {
+  private async finish(sessionId: string, job: ActiveJob, respond: Respond): Promise<void> {
     this.jobs.delete(sessionId);
+    // What the CPE accepted (a Download, a Reboot) is tracked even if the
+    // request can no longer be answered (it timed out meanwhile).
+    if (respond.effects !== undefined) await this.deps.commands?.apply(job.pending, respond.effects);
     this.running.delete(job.pending.requestId);
     // Only the caller that removes the request answers it: exactly one answer.
     if (await this.deps.store.takeRequest(job.pending.endpointId, job.pending.requestId)) {
-      await this.deps.answer(job.pending, reply);
+      await this.deps.answer(job.pending, respond.reply);
     }
+    if (respond.effects !== undefined) await this.deps.commands?.afterReply(job.pending, respond.effects);
   }
+}
+
+function errorRespond(code: number, message: string): Respond {
+  return { kind: "respond", reply: { kind: "error", error: uspError(code, message) } };
 }

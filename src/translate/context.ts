@@ -3,10 +3,13 @@
 // planners can import it without an import cycle.
 import type { DeviceModel } from "./device-model.js";
 import type { DeviceProfile } from "./plan.js";
+import type { OperateEnv } from "./commands.js";
 
 export interface TranslationContext {
   profile: DeviceProfile;
   model: DeviceModel;
+  /** Operate only: CommandKeys, Request numbers and running commands of the agent. */
+  operate?: OperateEnv;
 }
 
 /** Something a planner needs to learn before it can answer. Turned into

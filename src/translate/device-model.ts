@@ -167,6 +167,11 @@ export class DeviceModel {
   deleteOutcome(instance: string): DeleteOutcome | undefined {
     return this.tx.deletes.get(instance);
   }
+  /** Outcome of an RPC the model does not interpret (Reboot, Download, …) in
+   * this transaction; undefined until it ran. */
+  outcomeOf(req: AcsRequest): RpcOutcome | undefined {
+    return this.tx.others.get(rpcKey(req));
+  }
   /** Per-parameter faults from every SPV of this transaction. */
   spvParamFault(name: string): { faultCode: number; faultString: string } | undefined {
     return this.tx.spvParamFaults.get(name);
@@ -194,6 +199,7 @@ export class DeviceModel {
         this.tx.deletes.set(req.objectName, outcome.ok ? { ok: true } : { ok: false, fault: outcome.fault });
         return;
       default:
+        this.tx.others.set(rpcKey(req), outcome);
         return;
     }
   }

@@ -15,8 +15,9 @@
 import type { CwmpFault } from "../cwmp/rpc.js";
 import { USP_ERR } from "../usp/errors.js";
 
-/** Where the fault is reported: a Get path result, or a Set parameter/object. */
-export type FaultContext = "get" | "set";
+/** Where the fault is reported: a Get path result, a Set parameter/object, or
+ * an Operate command's cmd_failure (OperateResp or OperationComplete). */
+export type FaultContext = "get" | "set" | "operate";
 
 const COMMON: Readonly<Record<number, number>> = {
   9000: USP_ERR.MESSAGE_NOT_SUPPORTED, // the CPE does not implement the RPC at all
@@ -40,11 +41,29 @@ const GET_ONLY: Readonly<Record<number, number>> = {
   9005: USP_ERR.INVALID_PATH,
 };
 
+// A command's CommandFailure may only carry 7002-7008, 7016, 7022, 7023 and
+// vendor codes (TR-369 "OperationComplete" CommandFailure fields), so what the
+// common table or the 7000 fallback would give becomes 7022 "Command failure"
+// with the CPE's text: transfer faults (9010-9020, e.g. 9010 Download failure),
+// 9021 (CancelTransfer refused), DU faults (9022-9032), 9000 (the CPE lacks the
+// RPC). A bad input value written to a diagnostics parameter is the
+// controller's argument error (7027, allowed in OperateResp).
+const OPERATE_ONLY: Readonly<Record<number, number>> = {
+  9000: USP_ERR.COMMAND_FAILURE,
+  9005: USP_ERR.COMMAND_FAILURE,
+  9006: USP_ERR.INVALID_COMMAND_ARGS,
+  9007: USP_ERR.INVALID_COMMAND_ARGS,
+  9008: USP_ERR.COMMAND_FAILURE,
+};
+
+const SPECIFIC: Readonly<Record<FaultContext, Readonly<Record<number, number>>>> = { get: GET_ONLY, set: SET_ONLY, operate: OPERATE_ONLY };
+
 /** USP error code for CWMP fault `faultCode` reported in `context`; faults
- * without a better match are 7000 "Message failed" (allowed for Get and Set). */
+ * without a better match are 7000 "Message failed" (allowed for Get and Set),
+ * or 7022 "Command failure" for a command. */
 export function uspCodeForFault(faultCode: number, context: FaultContext): number {
-  const specific = context === "set" ? SET_ONLY[faultCode] : GET_ONLY[faultCode];
-  return specific ?? COMMON[faultCode] ?? USP_ERR.MESSAGE_FAILED;
+  const fallback = context === "operate" ? USP_ERR.COMMAND_FAILURE : USP_ERR.MESSAGE_FAILED;
+  return SPECIFIC[context][faultCode] ?? COMMON[faultCode] ?? fallback;
 }
 
 /** err_msg carrying the CPE's own words, e.g. "CPE fault 9007: Value out of range". */

@@ -11,6 +11,7 @@ import { planGetInstances } from "./instances.js";
 import { planDelete } from "./delete.js";
 import { planAdd } from "./add.js";
 import { planGetSupportedDm } from "./supported-dm.js";
+import { planOperate } from "./operate.js";
 
 export type { TranslationContext } from "./context.js";
 export { DeviceModel, recordOutcomes } from "./device-model.js";
@@ -36,6 +37,7 @@ export function planRequest(request: Request, ctx: TranslationContext): Plan {
     case "getSupportedDm":
       return planGetSupportedDm(request.getSupportedDm, ctx);
     case "operate":
+      return planOperate(request.operate, ctx);
     case "notify":
     case "register":
     case "deregister":

@@ -1,7 +1,7 @@
 // Per-transaction knowledge of a DeviceModel: everything that is only true for
 // the USP request being translated (values, faults, what was asked). Split out
 // of device-model.ts to keep that file about the persistent tree.
-import type { AcsRequest, CwmpFault } from "../cwmp/rpc.js";
+import type { AcsRequest, CwmpFault, RpcOutcome } from "../cwmp/rpc.js";
 
 export type SpvOutcome = { ok: true } | { ok: false; fault: CwmpFault };
 
@@ -36,6 +36,9 @@ export class Transaction {
   readonly adds = new Map<string, AddOutcome[]>();
   /** DeleteObject outcomes per instance path. */
   readonly deletes = new Map<string, DeleteOutcome>();
+  /** Outcomes of the other RPCs (Reboot, Download, ChangeDUState… run by
+   * Operate) by rpcKey: they change nothing the model tracks. */
+  readonly others = new Map<string, RpcOutcome>();
 }
 
 /** Identity of an RPC for "never ask the same thing twice in one transaction". */

@@ -10,10 +10,13 @@
 // which only recordOutcomes() (and the engine, from Informs) writes.
 import type { AcsRequest } from "../cwmp/rpc.js";
 import type { Response, UspError } from "../usp/messages.js";
+import type { OperateEffects } from "./commands.js";
 
 export type UspReply = { kind: "response"; response: Response } | { kind: "error"; error: UspError };
 
-export type Plan = { kind: "rpcs"; rpcs: AcsRequest[] } | { kind: "respond"; reply: UspReply };
+/** `effects`: what an Operate changed besides its reply (commands started or
+ * canceled, reboots), for the engine to apply before it sends the reply. */
+export type Plan = { kind: "rpcs"; rpcs: AcsRequest[] } | { kind: "respond"; reply: UspReply; effects?: OperateEffects };
 
 /** CPE quirks that change how requests are planned (DESIGN decision 6). They
  * are flags on a per-device profile, read here and nowhere else. */

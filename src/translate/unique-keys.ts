@@ -12,7 +12,6 @@ const FUNCTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   // Gateway-served tables (TR-181 2.19 USP LocalAgent).
   "Device.LocalAgent.Subscription.{i}.": ["Recipient", "ID"],
   "Device.LocalAgent.Controller.{i}.": ["EndpointID"],
-  "Device.LocalAgent.MTP.{i}.": ["Protocol"],
   "Device.LocalAgent.Request.{i}.": ["Originator", "Command", "CommandKey"],
 };
 

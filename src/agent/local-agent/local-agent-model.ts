@@ -54,6 +54,7 @@ export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: Subsc
   addMtps(tree, ctx);
   addControllers(tree, ctx);
   addSubscriptionTable(tree, ctx, subscriptions);
+  // Rows are made by async Operate commands only (R-OPR.0), see requestRow().
   tree.defineTable(REQUEST_TABLE, {
     writable: false,
     params: {
@@ -65,6 +66,44 @@ export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: Subsc
     },
   });
   return tree;
+}
+
+/** TR-181 Device.LocalAgent.Request.{i}.Status. */
+export type RequestStatus = "Requested" | "Active" | "Canceling" | "Canceled" | "Success" | "Error";
+
+/** One Device.LocalAgent.Request.{i}: an async command being executed. */
+export interface RequestRow {
+  instance: number;
+  /** Endpoint id of the controller that sent the Operate. */
+  originator: string;
+  /** The concrete command path, e.g. "Device.IP.Diagnostics.IPPing()". */
+  command: string;
+  /** The controller's command_key. */
+  commandKey: string;
+  status: RequestStatus;
+}
+
+/** Adds (or restores) a Request row with its own instance number. */
+export function addRequestRow(tree: LocalTree, row: RequestRow): void {
+  tree.createRow(REQUEST_TABLE, row.instance);
+  const path = `${REQUEST_TABLE}${row.instance}.`;
+  tree.setValue(`${path}Originator`, row.originator);
+  tree.setValue(`${path}Command`, row.command);
+  tree.setValue(`${path}CommandKey`, row.commandKey);
+  tree.setValue(`${path}Status`, row.status);
+}
+
+export function hasRequestRow(tree: LocalTree, instance: number): boolean {
+  return tree.value(`${REQUEST_TABLE}${instance}.Status`) !== undefined;
+}
+
+export function setRequestStatus(tree: LocalTree, instance: number, status: RequestStatus): void {
+  tree.setValue(`${REQUEST_TABLE}${instance}.Status`, status);
+}
+
+/** R-OPR.0: the row goes once the command is complete (success or failure). */
+export function removeRequestRow(tree: LocalTree, instance: number): void {
+  tree.removeRow(`${REQUEST_TABLE}${instance}.`);
 }
 
 function addMtps(tree: LocalTree, ctx: LocalAgentContext): void {

@@ -86,6 +86,20 @@ export class LocalTree {
     return number;
   }
 
+  /** The instance number the table's next row gets (numbers are never reused). */
+  nextInstance(table: string): number {
+    return this.tables.get(table)?.next ?? 1;
+  }
+
+  /** Removes a row the gateway manages itself (e.g. a finished
+   * Device.LocalAgent.Request.{i}), whatever controllers may do with it. */
+  removeRow(row: string): boolean {
+    if (!this.objects.has(row)) return false;
+    for (const name of [...this.params.keys()]) if (name.startsWith(row)) this.params.delete(name);
+    for (const path of [...this.objects.keys()]) if (path.startsWith(row)) this.objects.delete(path);
+    return true;
+  }
+
   rows(table: string): number[] {
     const out: number[] = [];
     for (const path of this.objects.keys()) {
@@ -182,8 +196,7 @@ export class LocalTree {
     const row = this.objects.get(rpc.objectName);
     if (row === undefined) return fault(9005);
     if (!row.deletable) return fault(9003);
-    for (const name of [...this.params.keys()]) if (name.startsWith(rpc.objectName)) this.params.delete(name);
-    for (const path of [...this.objects.keys()]) if (path.startsWith(rpc.objectName)) this.objects.delete(path);
+    this.removeRow(rpc.objectName);
     return ok({ method: "DeleteObjectResponse", status: 0 });
   }
 
