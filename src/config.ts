@@ -151,6 +151,10 @@ export const configSchema = z
       .strict()
       .default({}),
     requestTimeoutSeconds: z.coerce.number().positive().default(60),
+    /** A request still queued this long, for a CPE with no CWMP session open on
+     * any instance, gets another Connection Request (an instance died, or the
+     * CPE ignored the first). */
+    requestRewakeSeconds: z.coerce.number().positive().default(10),
     /** The gateway's WebSocket server, where controllers open sessions to agents
      * at `<path>/<endpoint id>` (R-WS.6); agents originate sessions to
      * `controllers[].websocket.url` whether or not it is enabled. */

@@ -183,6 +183,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     now,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
+    rewakeAfterMs: config.requestRewakeSeconds * 1000,
     isRunning: (requestId) => work.isRunning(requestId),
     hasGatewayTasks: (endpointId) => work.tasks.hasQueued(endpointId),
     tryLocally: (pending) => work.tryLocally(pending),
@@ -217,6 +218,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         }
         return work.nextRpc(endpointId, sessionId, last);
       },
+      // A session that went on at another instance: the translation this
+      // instance had in progress for it is stale; the request stays queued.
+      onSessionMoved: (_endpointId, sessionId) => work.sessionEnded(sessionId),
       onCpeRequest: (endpointId, request) => {
         logger.debug({ endpointId, method: request.method }, "CPE request");
         void commands.onCpeRequest(endpointId, request).catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));
@@ -312,7 +316,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   }
 
   const sweeper = setInterval(() => {
-    acs?.sweepIdleSessions();
+    acs?.sweepIdleSessions().catch((err: unknown) => logger.error({ err }, "idle session sweep failed"));
+    queue.rewake().catch((err: unknown) => logger.error({ err }, "re-wake sweep failed"));
     queue.expire().catch((err: unknown) => logger.error({ err }, "request expiry sweep failed"));
     commands.sweep().catch((err: unknown) => logger.error({ err }, "command timeout sweep failed"));
   }, SWEEP_INTERVAL_MS);

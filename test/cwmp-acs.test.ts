@@ -145,7 +145,7 @@ t.test("an idle session is swept after the session timeout and its lock freed", 
   await post(h, informXml("F1"), {});
   t.equal(h.acs.hasOpenSession("os::00256D-F1"), true);
   h.clock.now += 30_001;
-  h.acs.sweepIdleSessions();
+  await h.acs.sweepIdleSessions();
   t.equal(h.acs.hasOpenSession("os::00256D-F1"), false);
   t.same(h.ended, ["os::00256D-F1:timeout"]);
   t.equal(await h.store.acquireSessionLock("os::00256D-F1", "next", 1000), true);

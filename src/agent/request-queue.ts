@@ -15,6 +15,9 @@ export interface RequestQueueDeps {
   store: Store;
   logger: Logger;
   requestTimeoutMs: number;
+  /** A request still queued this long after it arrived, for a CPE with no
+   * session open on any instance, gets a new Connection Request (default 10 s). */
+  rewakeAfterMs?: number;
   now: () => number;
   hasOpenSession(endpointId: string): boolean;
   isRunning(requestId: string): boolean;
@@ -25,6 +28,8 @@ export interface RequestQueueDeps {
   tryLocally(pending: PendingRequest): Promise<UspReply | undefined>;
   answer(pending: PendingRequest, reply: UspReply): Promise<void>;
 }
+
+const DEFAULT_REWAKE_AFTER_MS = 10_000;
 
 interface WakeState {
   inFlight: boolean;
@@ -63,7 +68,9 @@ export class RequestQueue {
    * mid-session joins that session at its next ACS turn; otherwise a
    * Connection Request is sent (one at a time per device). */
   async wake(endpointId: string): Promise<void> {
-    if (this.deps.hasOpenSession(endpointId)) return;
+    // A session open on another instance picks the work up at its next ACS
+    // turn; a Connection Request now would only make the CPE refuse it.
+    if (await this.sessionOpenAnywhere(endpointId)) return;
     const state = this.wakes.get(endpointId) ?? { inFlight: false };
     if (state.inFlight) return;
     const device = await this.deps.store.getDevice(endpointId);
@@ -84,7 +91,7 @@ export class RequestQueue {
     this.deps.logger.warn({ endpointId, reason: outcome.reason, detail: outcome.detail }, "Connection Request failed");
     // A session may have opened meanwhile (the CPE informed on its own): then
     // the queued work runs there and nothing has failed.
-    if (this.deps.hasOpenSession(endpointId)) return;
+    if (await this.sessionOpenAnywhere(endpointId)) return;
     await this.failQueued(endpointId, USP_ERR.REQUEST_DENIED, `CPE unreachable: Connection Request to ${device.connectionRequestUrl || "(no URL)"} failed (${outcome.reason}: ${outcome.detail})`);
   }
 
@@ -95,16 +102,40 @@ export class RequestQueue {
     if (queued.some((r) => !this.deps.isRunning(r.requestId))) await this.wake(endpointId);
   }
 
-  /** Answers every queued request whose deadline has passed and that is not running now. */
+  /** Answers every queued request whose deadline has passed and that is not
+   * running now. Work for a CPE in session on any instance is left to that
+   * session, which may be running it; a dead instance's lock lapses soon. */
   async expire(): Promise<void> {
     const now = this.deps.now();
     for (const pending of await this.deps.store.expiredRequests(now)) {
-      if (this.deps.isRunning(pending.requestId)) continue;
+      if (this.deps.isRunning(pending.requestId) || (await this.sessionOpenAnywhere(pending.endpointId))) continue;
       const limit = Math.round((pending.deadline - pending.receivedAt) / 1000);
       const wake = this.wakes.get(pending.endpointId)?.last;
       const why = wake === undefined ? "no Connection Request could be sent" : wake.outcome.ok ? "the Connection Request was accepted but no session followed" : `the last Connection Request failed (${wake.outcome.reason})`;
       await this.answerOnce(pending, USP_ERR.MESSAGE_FAILED, `timeout: the CPE did not open a CWMP session within ${limit} s (${why})`);
     }
+  }
+
+  /** Wakes CPEs whose work has waited `rewakeAfterMs` with no session open
+   * anywhere: the instance that sent the first Connection Request may have
+   * died before it or mid-session, or the CPE dropped it. One instance per
+   * period sends it (store claim), so instances do not flood the CPE. */
+  async rewake(): Promise<void> {
+    const now = this.deps.now();
+    const after = this.deps.rewakeAfterMs ?? DEFAULT_REWAKE_AFTER_MS;
+    // Deadlines are arrival + requestTimeoutMs, so the deadline index finds old requests too.
+    const old = await this.deps.store.expiredRequests(now + this.deps.requestTimeoutMs - after);
+    const waiting = old.filter((r) => r.receivedAt <= now - after && r.deadline > now && !this.deps.isRunning(r.requestId));
+    for (const endpointId of new Set(waiting.map((r) => r.endpointId))) {
+      if (await this.sessionOpenAnywhere(endpointId)) continue;
+      if (!(await this.deps.store.claimWakeUp(endpointId, after))) continue;
+      this.deps.logger.info({ endpointId }, "queued USP request still waiting for the CPE: Connection Request again");
+      void this.wake(endpointId).catch((err: unknown) => this.deps.logger.error({ err, endpointId }, "wake failed"));
+    }
+  }
+
+  private async sessionOpenAnywhere(endpointId: string): Promise<boolean> {
+    return this.deps.hasOpenSession(endpointId) || (await this.deps.store.sessionLockOwner(endpointId)) !== undefined;
   }
 
   private async failQueued(endpointId: string, code: number, message: string): Promise<void> {
