@@ -14,6 +14,7 @@ import type {
   Kicked,
   OperationStruct,
   OpResultStruct,
+  QueuedTransferStruct,
   RequestDownload,
   ScheduleDownload,
   SetParameterAttributes,
@@ -50,14 +51,7 @@ export function encodeTransferBody(body: TransferBody): string {
       // TR-069 A.4.1.2: DelaySeconds, then CommandKey.
       return method(body.method, leaf("DelaySeconds", body.delaySeconds) + leaf("CommandKey", body.commandKey));
     case "GetQueuedTransfersResponse":
-      return method(
-        body.method,
-        array(
-          "TransferList",
-          "cwmp:QueuedTransferStruct",
-          body.transferList.map((q) => `<QueuedTransferStruct>${leaf("CommandKey", q.commandKey)}${leaf("State", q.state)}</QueuedTransferStruct>`),
-        ),
-      );
+      return method(body.method, array("TransferList", "cwmp:QueuedTransferStruct", body.transferList.map(queuedTransfer)));
     case "GetAllQueuedTransfersResponse":
       return method(body.method, array("TransferList", "cwmp:AllQueuedTransferStruct", body.transferList.map(allQueuedTransfer)));
     case "AutonomousTransferComplete":
@@ -73,7 +67,7 @@ export function encodeTransferBody(body: TransferBody): string {
     case "KickedResponse":
       return method(body.method, leaf("NextURL", body.nextUrl));
     case "SetParameterAttributesResponse":
-    case "ScheduleDownloadResponse":
+    case "ScheduleDownloadResponse": // no arguments: an open/close pair
     case "CancelTransferResponse":
     case "ChangeDUStateResponse":
     case "ScheduleInformResponse":
@@ -83,7 +77,6 @@ export function encodeTransferBody(body: TransferBody): string {
     case "DUStateChangeCompleteResponse":
     case "AutonomousDUStateChangeCompleteResponse":
     case "RequestDownloadResponse":
-      // No arguments (cwmp-1-2.xsd empty complexType): open/close pair.
       return method(body.method, "");
     default: {
       const unhandled: never = body;
@@ -201,6 +194,10 @@ function operation(op: OperationStruct): string {
 function encodeChangeDUState(body: ChangeDUState): string {
   // TR-069 A.4.1.14: Operations repeated (not a SOAP array), then CommandKey.
   return method(body.method, body.operations.map(operation).join("") + leaf("CommandKey", body.commandKey));
+}
+
+function queuedTransfer(q: QueuedTransferStruct): string {
+  return `<QueuedTransferStruct>${leaf("CommandKey", q.commandKey)}${leaf("State", q.state)}</QueuedTransferStruct>`;
 }
 
 function allQueuedTransfer(q: AllQueuedTransferStruct): string {

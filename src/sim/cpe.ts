@@ -2,12 +2,31 @@
 // cwmp.md §2.2). All state is in the instance; sessions never overlap, and
 // requests that arrive during a session (Connection Request, reboot) become
 // the next session, collapsing duplicates (TR-069 §3.2.2).
-import type { CwmpBody, CwmpEnvelope, CwmpFault, EventStruct, Inform } from "../cwmp/rpc.js";
-import { decodeEnvelope } from "../cwmp/soap-decode.js";
+import type { CwmpBody, CwmpEnvelope, EventStruct, Inform, ParameterValue } from "../cwmp/rpc.js";
 import { encodeEnvelope } from "../cwmp/soap-encode.js";
-import { AcsClient, type CookieJar, type HttpReply } from "./acs-client.js";
+import { AcsClient, type AcsClientTls, type CookieJar } from "./acs-client.js";
 import { createDeviceModel, executeRpc, type DeviceIdentity, type DeviceModel } from "./data-model.js";
+import { notificationOf } from "./attributes.js";
+import {
+  ACS_REQUESTS,
+  BOOT,
+  BOOTSTRAP,
+  CONNECTION_REQUEST,
+  MAX_RETRY_REQUEST,
+  MAX_RPCS_PER_SESSION,
+  PERIODIC,
+  VALUE_CHANGE,
+  decodeReply,
+  event,
+  faultBody,
+  mergeEvents,
+  type OutboxEntry,
+} from "./cpe-protocol.js";
+import { runPendingWork, type JobHost, type Report } from "./jobs.js";
 import type { CompiledProfile } from "./profile.js";
+import { isoSeconds } from "./values.js";
+
+export { event } from "./cpe-protocol.js";
 
 export interface CpeOptions {
   acsUrl: string;
@@ -17,6 +36,8 @@ export interface CpeOptions {
   values?: Record<string, string>;
   clock?: () => number;
   httpTimeoutMs?: number;
+  /** CA and client certificate for an https:// ACS. */
+  acsTls?: AcsClientTls;
   /** Sessions kept in `log`. */
   logSize?: number;
   onSession?: (cpe: Cpe, result: SessionResult) => void;
@@ -31,48 +52,7 @@ export interface SessionResult {
   error?: string;
 }
 
-export function event(eventCode: string, commandKey = ""): EventStruct {
-  return { eventCode, commandKey };
-}
-
-const BOOTSTRAP = "0 BOOTSTRAP";
-const BOOT = "1 BOOT";
-const PERIODIC = "2 PERIODIC";
-const CONNECTION_REQUEST = "6 CONNECTION REQUEST";
-/** icwmp resends on 8005 up to 5 times (cwmp.md §4). */
-const MAX_RETRY_REQUEST = 5;
-/** Guards against an ACS that never answers 204. */
-const MAX_RPCS_PER_SESSION = 10_000;
-const ACS_REQUESTS = new Set<CwmpBody["method"]>([
-  "GetRPCMethods",
-  "GetParameterNames",
-  "GetParameterValues",
-  "SetParameterValues",
-  "AddObject",
-  "DeleteObject",
-  "Reboot",
-  "FactoryReset",
-  "Unknown",
-]);
-
-/** Adds events, one per code: several CRs before a session are one
- * "6 CONNECTION REQUEST" (TR-069 §3.2.2); the newest CommandKey wins. */
-function mergeEvents(into: EventStruct[], add: readonly EventStruct[]): EventStruct[] {
-  const out = into.filter((e) => !add.some((a) => a.eventCode === e.eventCode));
-  return [...out, ...add];
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function faultBody(fault: CwmpFault): CwmpBody {
-  // icwmp marks argument errors Client and the rest Server (cwmp.md §4).
-  const client = fault.faultCode === 9000 || fault.faultCode === 9003 || (fault.faultCode >= 9005 && fault.faultCode <= 9008);
-  return { method: "Fault", faultcode: client ? "Client" : "Server", faultstring: "CWMP fault", fault };
-}
-
-export class Cpe {
+export class Cpe implements JobHost {
   readonly serial: string;
   readonly model: DeviceModel;
   readonly log: SessionResult[] = [];
@@ -92,6 +72,11 @@ export class Cpe {
   private cookies: CookieJar | undefined;
   private periodicTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Lazily created: most devices never have any. */
+  private outbox: OutboxEntry[] | undefined;
+  /** Locally changed parameters with Notification 1 or 2, for the next Inform. */
+  private valueChanges: Set<string> | undefined;
+  private timers: Set<NodeJS.Timeout> | undefined;
 
   constructor(options: CpeOptions) {
     this.options = options;
@@ -127,6 +112,45 @@ export class Cpe {
     void this.inform([event(CONNECTION_REQUEST)]);
   }
 
+  /** A change made on the CPE itself (web UI, a counter, the line coming
+   * up). Notified per the parameter's attribute (TR-069 §3.2.1): passive ones
+   * ride on the next Inform, active ones start a "4 VALUE CHANGE" session now.
+   * Returns false for unknown parameters. */
+  writeParameter(name: string, value: string): boolean {
+    const before = this.model.value(name);
+    if (!this.model.setValue(name, value)) return false;
+    const notification = before === value ? "none" : notificationOf(this.model, name);
+    if (notification === "none") return true;
+    (this.valueChanges ??= new Set()).add(name);
+    if (notification === "active") void this.inform([event(VALUE_CHANGE)]);
+    return true;
+  }
+
+  /** JobHost: a finished transfer, diagnostic or DU change (jobs.ts). */
+  report(report: Report): void {
+    if (this.stopped) return;
+    const events = [...report.events];
+    if (report.reboot === true) {
+      // TR-069 A.3.2.8: a firmware image is applied by rebooting.
+      this.model.reboot();
+      events.unshift(event(BOOT));
+    }
+    if (report.request !== undefined) (this.outbox ??= []).push({ request: report.request, events: report.events });
+    void this.inform(events);
+  }
+
+  /** JobHost: runs `fn` after `ms` unless the CPE is stopped first. */
+  later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const timers = (this.timers ??= new Set());
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!this.stopped) fn();
+    }, ms);
+    timer.unref();
+    timers.add(timer);
+  }
+
   /** Resolves when no session is running or queued. */
   async whenIdle(): Promise<void> {
     while (this.running !== undefined) await this.running;
@@ -152,6 +176,8 @@ export class Cpe {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopPeriodic();
+    for (const timer of this.timers ?? []) clearTimeout(timer);
+    this.timers = undefined;
     this.client?.close();
     await this.whenIdle();
     this.kick();
@@ -187,7 +213,10 @@ export class Cpe {
 
   private nextEvents(): EventStruct[] {
     const first = this.bootstrapped ? [] : [event(BOOTSTRAP)];
-    const merged = mergeEvents(mergeEvents(first, this.retained), this.queued);
+    let merged = mergeEvents(first, this.retained);
+    for (const entry of this.outbox ?? []) merged = mergeEvents(merged, entry.events);
+    if (this.valueChanges !== undefined && this.valueChanges.size > 0) merged = mergeEvents(merged, [event(VALUE_CHANGE)]);
+    merged = mergeEvents(merged, this.queued);
     // TR-069 §3.7.1.5 lists single events before multiple ("M …") ones.
     return [...merged.filter((e) => !e.eventCode.startsWith("M ")), ...merged.filter((e) => e.eventCode.startsWith("M "))];
   }
@@ -210,6 +239,9 @@ export class Cpe {
       this.model.factoryReset();
       this.bootstrapped = false;
       this.retained = [];
+      // Nothing of the old configuration is reported after a reset.
+      this.outbox = undefined;
+      this.valueChanges = undefined;
       this.cookies = undefined;
       this.queued = mergeEvents(this.queued, [event(BOOT)]);
       this.requested = true;
@@ -219,14 +251,14 @@ export class Cpe {
       this.queued = mergeEvents(this.queued, [event(BOOT), event("M Reboot", commandKey)]);
       this.requested = true;
     }
+    runPendingWork(this);
   }
 
   private buildInform(events: EventStruct[]): Inform {
-    const parameterList = this.model.profile.informParameters.map((name) => {
-      const def = this.model.node(name);
-      const type = def?.kind === "param" ? `xsd:${def.type}` : "xsd:string";
-      return { name, value: def?.kind === "param" ? this.model.reported(name, def) : "", type };
-    });
+    const forced = this.model.profile.informParameters;
+    // TR-069 §3.2.1: changed notified parameters follow the forced ones.
+    const changed = [...(this.valueChanges ?? [])].filter((n) => !forced.includes(n));
+    const parameterList = [...forced, ...changed].map((name) => this.informValue(name));
     return {
       method: "Inform",
       deviceId: this.model.deviceId(),
@@ -236,6 +268,12 @@ export class Cpe {
       retryCount: this.retryCount,
       parameterList,
     };
+  }
+
+  private informValue(name: string): ParameterValue {
+    const def = this.model.node(name);
+    const type = def?.kind === "param" ? `xsd:${def.type}` : "xsd:string";
+    return { name, value: def?.kind === "param" ? this.model.reported(name, def) : "", type };
   }
 
   private envelope(id: string, body: CwmpBody): string {
@@ -259,6 +297,7 @@ export class Cpe {
         url,
         quirks,
         timeoutMs: this.options.httpTimeoutMs ?? 30_000,
+        ...(this.options.acsTls !== undefined && { tls: this.options.acsTls }),
         credentials: () => ({
           username: this.model.managementServer("Username"),
           password: this.model.value(this.model.profile.managementServer + "Password") ?? "",
@@ -267,8 +306,12 @@ export class Cpe {
       this.cookies,
     );
     this.client = client;
+    const notified = [...(this.valueChanges ?? [])];
     try {
-      const error = (await this.informExchange(client, events)) ?? (await this.acsTurn(client, result.methods));
+      const error =
+        (await this.informExchange(client, events, notified)) ??
+        (await this.sendCpeRequests(client)) ??
+        (await this.acsTurn(client, result.methods));
       if (error !== undefined) result.error = error;
       result.ok = error === undefined;
     } catch (err) {
@@ -285,7 +328,7 @@ export class Cpe {
   }
 
   /** Inform → InformResponse; returns an error text if the session failed. */
-  private async informExchange(client: AcsClient, events: EventStruct[]): Promise<string | undefined> {
+  private async informExchange(client: AcsClient, events: EventStruct[], notified: string[]): Promise<string | undefined> {
     this.sessionCount += 1;
     const payload = this.envelope(`${this.serial}-${this.sessionCount}`, this.buildInform(events));
     for (let attempt = 0; attempt <= MAX_RETRY_REQUEST; attempt++) {
@@ -299,6 +342,7 @@ export class Cpe {
         this.bootstrapped = true;
         this.retained = [];
         this.retryCount = 0;
+        for (const name of notified) this.valueChanges?.delete(name);
         return undefined;
       }
       // 8005 Retry request: resend unchanged (cwmp.md §4).
@@ -307,6 +351,30 @@ export class Cpe {
       return `expected InformResponse, got ${body.method}`;
     }
     return "Inform: too many 8005 Retry request faults";
+  }
+
+  /** The CPE's own requests after the InformResponse (TR-069 §3.7.1.2):
+   * TransferComplete, DUStateChangeComplete...; each leaves the outbox once
+   * the ACS has answered it. A fault other than 8005 fails the session. */
+  private async sendCpeRequests(client: AcsClient): Promise<string | undefined> {
+    for (const entry of [...(this.outbox ?? [])]) {
+      const id = `${this.serial}-${this.sessionCount}-${entry.request.method}`;
+      let answered = false;
+      for (let attempt = 0; attempt <= MAX_RETRY_REQUEST && !answered; attempt++) {
+        const posted = await client.post(this.envelope(id, entry.request));
+        if (!posted.ok) return posted.error;
+        const decoded = decodeReply(posted.reply);
+        if (typeof decoded === "string") return `${entry.request.method}: ${decoded}`;
+        const body = decoded.body;
+        if (body.method === "Fault" && body.fault.faultCode === 8005) continue;
+        if (body.method === "Fault") return `${entry.request.method} fault ${body.fault.faultCode} ${body.fault.faultString}`;
+        if (body.method !== `${entry.request.method}Response`) return `expected ${entry.request.method}Response, got ${body.method}`;
+        answered = true;
+      }
+      if (!answered) return `${entry.request.method}: too many 8005 Retry request faults`;
+      this.outbox = this.outbox?.filter((e) => e !== entry);
+    }
+    return undefined;
   }
 
   /** Empty POST, then execute ACS requests until an empty answer (TR-069 §3.7.1.4). */
@@ -328,12 +396,4 @@ export class Cpe {
     }
     return `more than ${MAX_RPCS_PER_SESSION} RPCs in one session`;
   }
-}
-
-/** A 200 with a SOAP envelope, or why not (4xx/5xx and bad XML fail the
- * session, TR-069 §3.7.1.4). */
-function decodeReply(reply: HttpReply): CwmpEnvelope | string {
-  if (reply.status !== 200) return `HTTP ${reply.status}`;
-  const decoded = decodeEnvelope(reply.body);
-  return decoded.ok ? decoded.envelope : `malformed SOAP from the ACS: ${decoded.error}`;
 }

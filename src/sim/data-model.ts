@@ -21,11 +21,17 @@ import type {
   Reboot,
   RebootResponse,
   RpcOutcome,
+  ScheduleInform,
+  ScheduleInformResponse,
   SetParameterValues,
   SetParameterValuesFault,
   SetParameterValuesResponse,
 } from "../cwmp/rpc.js";
+import { getParameterAttributes, setParameterAttributes } from "./attributes.js";
+import { afterDiagnosticsWrite, checkDiagnosticsWrite } from "./diagnostics.js";
 import { DeviceModel, factoryValues, type DeviceIdentity } from "./device-model.js";
+import { changeDUState } from "./software-modules.js";
+import { cancelTransfer, download, getAllQueuedTransfers, getQueuedTransfers, scheduleDownload, upload } from "./transfers.js";
 import type { CompiledProfile } from "./profile.js";
 import type { ParamDef } from "./tree.js";
 import { checkValue } from "./values.js";
@@ -41,6 +47,7 @@ export const FAULT_STRINGS: Readonly<Record<number, string>> = {
   9006: "Invalid parameter type",
   9007: "Invalid parameter value",
   9008: "Attempt to set a non-writable parameter",
+  9009: "Notification request rejected",
 };
 
 /** The methods this CPE answers (TR-069 A.3.1.1 GetRPCMethods). */
@@ -53,6 +60,16 @@ export const CPE_RPC_METHODS: readonly string[] = [
   "DeleteObject",
   "Reboot",
   "FactoryReset",
+  "SetParameterAttributes",
+  "GetParameterAttributes",
+  "Download",
+  "Upload",
+  "ScheduleDownload",
+  "CancelTransfer",
+  "GetQueuedTransfers",
+  "GetAllQueuedTransfers",
+  "ScheduleInform",
+  "ChangeDUState",
 ];
 
 export function cwmpFault(faultCode: number, setParameterValuesFaults: SetParameterValuesFault[] = []): CwmpFault {
@@ -150,12 +167,15 @@ export function setParameterValues(dm: DeviceModel, req: SetParameterValues): Se
     else if (!def.writable) faults.push(spvFault(name, 9008));
     else {
       const check = checkValue(def, value, dm.profile.quirks);
-      if (check.ok) accepted.push([name, check.value]);
-      else faults.push(spvFault(name, check.faultCode));
+      const diagnostics = check.ok ? checkDiagnosticsWrite(dm, name, check.value) : undefined;
+      if (!check.ok) faults.push(spvFault(name, check.faultCode));
+      else if (diagnostics !== undefined) faults.push(spvFault(name, diagnostics));
+      else accepted.push([name, check.value]);
     }
   }
   if (faults.length > 0) return cwmpFault(9003, faults);
   for (const [name, value] of accepted) dm.setValue(name, value);
+  afterDiagnosticsWrite(dm, accepted.map(([name]) => name));
   dm.setValue(dm.profile.managementServer + "ParameterKey", req.parameterKey);
   return { method: "SetParameterValuesResponse", status: 0 };
 }
@@ -195,6 +215,14 @@ export function factoryReset(dm: DeviceModel): FactoryResetResponse {
   return { method: "FactoryResetResponse" };
 }
 
+/** TR-069 A.4.1.2: "3 SCHEDULED" + "M ScheduleInform" after DelaySeconds
+ * (which must be > 0). */
+export function scheduleInform(dm: DeviceModel, req: ScheduleInform): ScheduleInformResponse | CwmpFault {
+  if (req.delaySeconds <= 0) return cwmpFault(9003);
+  dm.queueWork({ kind: "scheduleInform", delaySeconds: req.delaySeconds, commandKey: req.commandKey });
+  return { method: "ScheduleInformResponse" };
+}
+
 export function getRPCMethods(): GetRPCMethodsResponse {
   return { method: "GetRPCMethodsResponse", methodList: [...CPE_RPC_METHODS] };
 }
@@ -223,6 +251,26 @@ export function executeRpc(dm: DeviceModel, body: CwmpBody): RpcOutcome {
       return outcome(reboot(dm, body));
     case "FactoryReset":
       return outcome(factoryReset(dm));
+    case "SetParameterAttributes":
+      return outcome(setParameterAttributes(dm, body));
+    case "GetParameterAttributes":
+      return outcome(getParameterAttributes(dm, body));
+    case "Download":
+      return outcome(download(dm, body));
+    case "Upload":
+      return outcome(upload(dm, body));
+    case "ScheduleDownload":
+      return outcome(scheduleDownload(dm, body));
+    case "CancelTransfer":
+      return outcome(cancelTransfer(dm, body));
+    case "GetQueuedTransfers":
+      return outcome(getQueuedTransfers(dm));
+    case "GetAllQueuedTransfers":
+      return outcome(getAllQueuedTransfers(dm));
+    case "ScheduleInform":
+      return outcome(scheduleInform(dm, body));
+    case "ChangeDUState":
+      return outcome(changeDUState(dm, body));
     default:
       return { ok: false, fault: cwmpFault(9000) };
   }

@@ -2,7 +2,8 @@
 // instance (STYLE.md §2 src/sim/: many devices per process, no module state),
 // and it stays small: the tree is the profile's until the first structural
 // change, and only values that differ from the factory ones are kept.
-import type { DeviceIdStruct } from "../cwmp/rpc.js";
+import type { DeviceIdStruct, OperationStruct } from "../cwmp/rpc.js";
+import type { QueuedTransfer } from "./transfers.js";
 import { ensureChildTables, ensureObject, type CompiledProfile } from "./profile.js";
 import { reportBoolean } from "./values.js";
 import {
@@ -31,6 +32,23 @@ export interface PendingActions {
   factoryReset: boolean;
 }
 
+/** Work an RPC started that runs once the session has ended (jobs.ts):
+ * transfers (TR-069 A.3.2.8), diagnostics (TR-069 Annex N / TR-181
+ * DiagnosticsState), DU changes (A.4.1.14), scheduled informs (A.4.1.2). */
+export type PendingWork =
+  | { kind: "transfer"; transfer: QueuedTransfer }
+  | { kind: "diagnostics"; object: string }
+  | { kind: "duChange"; operations: readonly OperationStruct[]; commandKey: string }
+  | { kind: "scheduleInform"; delaySeconds: number; commandKey: string };
+
+/** TR-069 A.3.2.4 parameter attributes; absent means Notification 0, no AccessList. */
+export interface ParameterAttributes {
+  readonly notification: number;
+  readonly accessList: readonly string[];
+}
+
+const NO_ATTRIBUTES: ParameterAttributes = { notification: 0, accessList: [] };
+
 /** Factory values of one device: its identity written where the profile says
  * (DeviceInfo.SerialNumber follows DeviceId.SerialNumber) plus any extras. */
 export function factoryValues(
@@ -57,6 +75,12 @@ export class DeviceModel {
   private tree: TreeStore;
   private readonly factory: ReadonlyMap<string, string>;
   private changed: Map<string, string> | undefined;
+  /** Only parameters whose attributes differ from NO_ATTRIBUTES. */
+  private attributes: Map<string, ParameterAttributes> | undefined;
+  private work: PendingWork[] | undefined;
+  /** Download / Upload / ScheduleDownload requests not yet reported
+   * (GetAllQueuedTransfers, CancelTransfer); created on first use. */
+  transfers: QueuedTransfer[] | undefined;
   private bootedAt: number;
   private readonly clock: () => number;
 
@@ -145,9 +169,47 @@ export class DeviceModel {
   factoryReset(): void {
     this.tree = this.profile.tree;
     this.changed = undefined;
+    this.attributes = undefined;
+    this.work = undefined;
+    this.transfers = undefined;
     this.pending.factoryReset = false;
     this.pending.reboot = undefined;
     this.bootedAt = this.clock();
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  attribute(name: string): ParameterAttributes {
+    return this.attributes?.get(name) ?? NO_ATTRIBUTES;
+  }
+
+  setAttribute(name: string, attributes: ParameterAttributes): void {
+    if (attributes.notification === 0 && attributes.accessList.length === 0) {
+      this.attributes?.delete(name);
+      return;
+    }
+    this.attributes ??= new Map();
+    this.attributes.set(name, attributes);
+  }
+
+  queueWork(work: PendingWork): void {
+    (this.work ??= []).push(work);
+  }
+
+  /** The work queued during the session, in order; the queue is emptied. */
+  takeWork(): PendingWork[] {
+    const work = this.work ?? [];
+    this.work = undefined;
+    return work;
+  }
+
+  /** Empties a table the CPE fills itself (TraceRoute.RouteHops.); its rows
+   * are numbered from 1 again, as CPEs do for result tables. */
+  clearTable(table: string): void {
+    for (const row of [...this.children(table)]) this.deleteInstance(row);
+    if (this.node(table)?.kind === "object") this.ownTree().putNextInstance(table, 1);
   }
 
   deviceId(): DeviceIdStruct {

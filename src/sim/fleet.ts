@@ -39,6 +39,8 @@ export interface FleetOptions {
   /** Enable "2 PERIODIC" informs after boot (off by default). */
   periodicInform?: boolean;
   httpTimeoutMs?: number;
+  /** CA and client certificate for an https:// ACS (PEM text). */
+  acsTls?: { ca?: string; cert?: string; key?: string };
   onSession?: (cpe: Cpe, result: SessionResult) => void;
 }
 
@@ -61,9 +63,10 @@ export function readParameter(cpe: Cpe, name: string): string | undefined {
   return cpe.model.value(name);
 }
 
-/** Writes a value as if changed locally on the CPE; false if unknown. */
+/** Writes a value as if changed locally on the CPE (notified per its
+ * Notification attribute, TR-069 §3.2.1); false if unknown. */
 export function writeParameter(cpe: Cpe, name: string, value: string): boolean {
-  return cpe.model.setValue(name, value);
+  return cpe.writeParameter(name, value);
 }
 
 function perDevice(value: PerDevice | undefined, serial: string, fallback: string): string {
@@ -175,6 +178,7 @@ function createCpe(options: FleetOptions, profile: CompiledProfile, index: numbe
     identity: { serialNumber: serial, oui, productClass, ...(options.manufacturer !== undefined && { manufacturer: options.manufacturer }) },
     values,
     ...(options.httpTimeoutMs !== undefined && { httpTimeoutMs: options.httpTimeoutMs }),
+    ...(options.acsTls !== undefined && { acsTls: options.acsTls }),
     ...(options.onSession !== undefined && { onSession: options.onSession }),
   });
 }

@@ -69,6 +69,9 @@ const constraints = z
     maxLength: z.number().int().positive().optional(),
     hidden: z.boolean().optional(),
     dynamic: z.enum(["uptime", "now"]).optional(),
+    /** TR-181 activeNotify="canDeny": the CPE rejects active notification
+     * with 9009 (TR-069 A.3.2.4). */
+    activeNotify: z.literal("canDeny").optional(),
   })
   .strict();
 /** [type, writable, value, constraints?] keeps ~300 parameters readable. */
@@ -164,6 +167,7 @@ function toParamDef(tuple: ParamTuple): ParamDef {
     ...(c?.maxLength !== undefined && { maxLength: c.maxLength }),
     ...(c?.hidden === true && { hidden: true }),
     ...(c?.dynamic !== undefined && { dynamic: c.dynamic }),
+    ...(c?.activeNotify !== undefined && { activeNotify: c.activeNotify }),
   };
 }
 

@@ -30,6 +30,9 @@ export interface ParamDef {
   /** TR-181 passwords: "When read, this parameter returns an empty string". */
   readonly hidden?: boolean;
   readonly dynamic?: DynamicValue;
+  /** TR-181 activeNotify="canDeny" (counters, UpTime): active notification
+   * requests are rejected with 9009. */
+  readonly activeNotify?: "canDeny";
 }
 
 /** An object node. `table` marks the multi-instance container ("X.Y."),

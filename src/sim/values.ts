@@ -105,3 +105,9 @@ export function reportBoolean(stored: string, quirks: Quirks): string {
   const on = stored === "true";
   return quirks.booleanLiteral === "1" ? (on ? "1" : "0") : String(on);
 }
+
+/** xsd:dateTime in UTC without milliseconds: some CPE-side parsers reject
+ * them (cwmp.md §6.4 #7), so the simulator never writes any. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
