@@ -305,7 +305,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         hasOpenSession: (endpointId) => acs?.hasOpenSession(endpointId) ?? false,
         connectionRequest,
         answer,
-        forgetModel: (endpointId) => work.modelFor(endpointId).invalidate(""),
+        forgetCached: (endpointId) => {
+          work.modelFor(endpointId).invalidate("");
+          localAgents.forget(endpointId);
+        },
       }),
     });
     await ops.listen({ host: config.ops.host, port: config.ops.port });

@@ -59,6 +59,7 @@ async function harness(token: string | undefined, outcome: ConnectionRequestOutc
   const store = new MemoryStore(() => NOW);
   for (const serial of ["A1", "B2", "C3"]) await store.putDevice(device(serial, serial === "C3" ? "ONT" : "HGW"));
   await store.enqueueRequest(pending("os::00256D-A1", "m-1"));
+  await store.putAgentRows("os::00256D-A1", "Device.LocalAgent.Subscription.", [{ instance: 2, values: { ID: "boot", Enable: "true", NotifType: "Event", ReferenceList: "Device.Boot!" } }]);
   const answers: Harness["answers"] = [];
   const forgotten: string[] = [];
   const backend: AdminBackend = createAdminBackend({
@@ -67,7 +68,7 @@ async function harness(token: string | undefined, outcome: ConnectionRequestOutc
     hasOpenSession: (eid) => eid === "os::00256D-B2",
     connectionRequest: async () => outcome,
     answer: async (p, reply) => void answers.push({ pending: p, reply }),
-    forgetModel: (eid) => void forgotten.push(eid),
+    forgetCached: (eid) => void forgotten.push(eid),
   });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
@@ -167,8 +168,8 @@ t.test("GET /admin/devices/:endpointId shows state and pending requests, never t
     connectionRequestUrl: "http://10.0.0.1:7547/A1",
     connectionRequestCredentials: "device",
     lastInformAt: "2026-11-24T11:59:00.000Z",
-    subscriptions: [],
   });
+  t.same(body.subscriptions, [{ path: "Device.LocalAgent.Subscription.2.", params: { ID: "boot", Enable: "true", NotifType: "Event", ReferenceList: "Device.Boot!" } }]);
   t.same(body.pendingRequests, [{ msgId: "m-1", type: "get", controllerId: "proto::c", ageSeconds: 5, deadline: "2026-11-24T12:00:55.000Z" }]);
   t.notMatch(res.body, /cpe-cr-password/);
   const unknown = await h.app.inject({ method: "GET", url: "/admin/devices/os::nope", headers: auth });
@@ -224,8 +225,13 @@ t.test("over a real socket: a running gateway with a simulated CPE", async (t) =
   t.equal((await fetch(`${base}/devices`)).status, 401);
   const list = (await (await fetch(`${base}/devices?query=${serial}`, { headers: auth })).json()) as { devices: { endpointId: string }[] };
   t.same(list.devices.map((d) => d.endpointId), [eid]);
+  await controller.request(eid, gw.agentTopic(eid), {
+    type: "add",
+    add: { allowPartial: false, createObjs: [{ objPath: "Device.LocalAgent.Subscription.", paramSettings: [{ param: "ID", value: "adm-1", required: true }, { param: "NotifType", value: "Event", required: true }, { param: "ReferenceList", value: "Device.Boot!", required: true }] }] },
+  });
   const detail = (await (await fetch(`${base}/devices/${encodeURIComponent(eid)}`, { headers: auth })).json()) as Record<string, unknown>;
   t.match(detail, { endpointId: eid, known: true, rootObject: "Device.", connectionRequestCredentials: "gateway-default", pendingRequests: [] });
+  t.match(detail.subscriptions, [{ path: /^Device\.LocalAgent\.Subscription\.\d+\.$/, params: { ID: "adm-1", NotifType: "Event", ReferenceList: "Device.Boot!" } }], "a controller's subscription shows");
   t.match(detail.connectionRequestUrl, /^http:\/\/127\.0\.0\.1:\d+\//);
   const cr = await fetch(`${base}/devices/${encodeURIComponent(eid)}/connection-request`, { method: "POST", headers: auth });
   t.match(await cr.json(), { endpointId: eid, outcome: { ok: true } });

@@ -20,6 +20,8 @@ export interface AdminBackend {
   /** A CWMP session with the CPE is open now. */
   hasOpenSession(endpointId: string): boolean;
   connectionRequest(device: DeviceRecord): Promise<ConnectionRequestOutcome>;
+  /** The agent's Device.LocalAgent.Subscription. rows. */
+  subscriptions(endpointId: string): Promise<{ path: string; params: Record<string, string> }[]>;
   /** Removes the device; returns how many queued requests were answered because of it. */
   forgetDevice(endpointId: string): Promise<number>;
   now(): number;
@@ -154,7 +156,7 @@ async function listDevices(backend: AdminBackend, query: ListQuery): Promise<Rec
 
 async function deviceDetail(backend: AdminBackend, device: DeviceRecord): Promise<Record<string, unknown>> {
   const now = backend.now();
-  const pending = await backend.pendingRequests(device.endpointId);
+  const [pending, subscriptions] = await Promise.all([backend.pendingRequests(device.endpointId), backend.subscriptions(device.endpointId)]);
   return {
     endpointId: device.endpointId,
     known: true,
@@ -175,6 +177,6 @@ async function deviceDetail(backend: AdminBackend, device: DeviceRecord): Promis
       ageSeconds: Math.max(0, (now - p.receivedAt) / 1000),
       deadline: new Date(p.deadline).toISOString(),
     })),
-    subscriptions: [],
+    subscriptions,
   };
 }

@@ -2,6 +2,7 @@
 // Forgetting a device is the one non-trivial operation: its queued requests
 // must each still get exactly one answer (README invariant 3) before the
 // store drops them.
+import { SUBSCRIPTION_TABLE } from "../agent/local-agent/local-agent-model.js";
 import type { ConnectionRequestOutcome } from "../cwmp/connection-request.js";
 import type { DeviceRecord, PendingRequest, Store } from "../store/store.js";
 import type { UspReply } from "../translate/plan.js";
@@ -15,8 +16,8 @@ export interface AdminBackendDeps {
   connectionRequest(device: DeviceRecord): Promise<ConnectionRequestOutcome>;
   /** Delivers the one answer to a request the caller has taken from the store. */
   answer(pending: PendingRequest, reply: UspReply): Promise<void>;
-  /** Drops what the gateway cached of the device's data model. */
-  forgetModel(endpointId: string): void;
+  /** Drops what the gateway cached of the device: its data model and its Device.LocalAgent. tree. */
+  forgetCached(endpointId: string): void;
 }
 
 export function createAdminBackend(deps: AdminBackendDeps): AdminBackend {
@@ -27,6 +28,8 @@ export function createAdminBackend(deps: AdminBackendDeps): AdminBackend {
     pendingRequests: (endpointId) => store.pendingRequests(endpointId),
     hasOpenSession: (endpointId) => deps.hasOpenSession(endpointId),
     connectionRequest: (device) => deps.connectionRequest(device),
+    subscriptions: async (endpointId) =>
+      (await store.getAgentRows(endpointId, SUBSCRIPTION_TABLE)).map((row) => ({ path: `${SUBSCRIPTION_TABLE}${row.instance}.`, params: row.values })),
     now: deps.now,
     async forgetDevice(endpointId: string): Promise<number> {
       let answered = 0;
@@ -38,7 +41,7 @@ export function createAdminBackend(deps: AdminBackendDeps): AdminBackend {
         answered += 1;
       }
       await store.deleteDevice(endpointId);
-      deps.forgetModel(endpointId);
+      deps.forgetCached(endpointId);
       return answered;
     },
   };

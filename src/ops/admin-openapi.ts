@@ -92,7 +92,18 @@ const deviceDetail = {
     connectionRequestCredentials: { type: "string", enum: ["device", "gateway-default"], description: "Whose credentials a Connection Request uses (the values are never returned)" },
     softwareVersion: { type: "string" },
     pendingRequests: { type: "array", items: pendingRequest },
-    subscriptions: { type: "array", items: { type: "object", additionalProperties: true }, description: "USP subscriptions of this agent (none until subscriptions are implemented, issue 3)" },
+    subscriptions: {
+      type: "array",
+      description: "The agent's Device.LocalAgent.Subscription. rows, as controllers created them",
+      items: {
+        type: "object",
+        required: ["path", "params"],
+        properties: {
+          path: { type: "string", description: "e.g. Device.LocalAgent.Subscription.1." },
+          params: { type: "object", additionalProperties: { type: "string" }, description: "ID, Enable, Recipient, NotifType, ReferenceList, Persistent, …" },
+        },
+      },
+    },
   },
 } as const;
 
