@@ -18,6 +18,7 @@ function checkWalkthrough(t: Test, run: CliRun): void {
   // Operate is issue 3's: either its answer, or the honest USP Error and a note.
   t.match(out, /← (OPERATE_RESP|ERROR)/);
   t.match(out, /← Notify Event Device\.Boot! /, "the Boot! event reaches the controller");
+  if (out.includes("← OPERATE_RESP")) t.match(out, /Device\.Boot! CommandKey=demo-reboot Cause=RemoteReboot/, "TR-181 Boot! after a remote Reboot()");
   t.match(out, /^Done\./m);
 }
 

@@ -3,6 +3,7 @@
 // the answer exactly as the controller CLI would (usp-format.ts).
 import type { Cpe } from "../sim/cpe.js";
 import type { Msg, Notify, Request } from "../usp/messages.js";
+import { USP_ERR } from "../usp/errors.js";
 import type { TextSink } from "./progress.js";
 import type { RequestOutcome, UspClient } from "./usp-client.js";
 import { formatMsg, formatNotify } from "./usp-format.js";
@@ -96,14 +97,20 @@ export async function stepReboot(ctx: DemoContext): Promise<void> {
   });
   const boot = isResponse(subscribed, "addResp") ? waitForBoot(ctx) : undefined;
   const operate = await exchange(ctx, { type: "operate", operate: { command: "Device.Reboot()", commandKey: "demo-reboot", sendResp: true, inputArgs: {} } });
-  if (operate.kind === "error") {
-    say(ctx, "   note: this gateway does not implement Operate yet (issue 3), so the USP Error above is");
-    say(ctx, "   its honest answer. To show the Boot! event anyway, the simulated CPE is power-cycled");
-    say(ctx, `   locally: it informs "1 BOOT" and the gateway turns that into Boot!.`);
+  let rebooting = operate.kind === "response" && commandsSucceeded(operate.msg);
+  if (rebooting) {
+    say(ctx, "   The gateway ran a CWMP Reboot; the CPE restarts and informs \"1 BOOT\" and \"M Reboot\",");
+    say(ctx, "   which the gateway turns into a Boot! event with Cause RemoteReboot:");
+  } else if (operate.kind === "error" && operate.msg.body.kind === "error" && operate.msg.body.error.errCode === USP_ERR.MESSAGE_NOT_SUPPORTED) {
+    // A gateway built without Operate: say so, and still show the event.
+    say(ctx, "   note: this gateway does not implement Operate, so the USP Error above is its honest");
+    say(ctx, `   answer. The simulated CPE is power-cycled instead: it informs "1 BOOT", which becomes Boot!.`);
     void ctx.cpe.boot();
+    rebooting = true;
   }
-  if (boot === undefined) {
-    say(ctx, "   (no subscription, so no Boot! event to wait for)");
+  if (boot === undefined || !rebooting) {
+    say(ctx, "   (no Boot! event to wait for)");
+    boot?.cancel();
   } else {
     const notify = await boot.promise;
     say(ctx, notify === undefined ? `   ← no Boot! notification within ${NOTIFY_WAIT_MS / 1000} s` : `   ← Notify ${formatNotify(notify)}`);
@@ -111,13 +118,20 @@ export async function stepReboot(ctx: DemoContext): Promise<void> {
   say(ctx);
 }
 
-function waitForBoot(ctx: DemoContext): { promise: Promise<Notify | undefined> } {
+function commandsSucceeded(msg: Msg): boolean {
+  return msg.body.kind === "response" && msg.body.response.type === "operateResp" && msg.body.response.operateResp.operationResults.every((r) => r.result.type !== "cmdFailure");
+}
+
+function waitForBoot(ctx: DemoContext): { promise: Promise<Notify | undefined>; cancel: () => void } {
   let stop = (): void => undefined;
+  let cancel = (): void => undefined;
   const promise = new Promise<Notify | undefined>((resolve) => {
-    const timer = setTimeout(() => {
+    const timer = setTimeout(() => cancel(), NOTIFY_WAIT_MS);
+    cancel = () => {
+      clearTimeout(timer);
       stop();
       resolve(undefined);
-    }, NOTIFY_WAIT_MS);
+    };
     stop = ctx.client.onNotify(ctx.agentId, (notify: Notify, msg: Msg) => {
       if (notify.subscriptionId !== BOOT_SUBSCRIPTION_ID) return;
       if (notify.sendResp) void ctx.client.acknowledge(ctx.agentId, msg, notify.subscriptionId).catch(() => undefined);
@@ -126,5 +140,5 @@ function waitForBoot(ctx: DemoContext): { promise: Promise<Notify | undefined> }
       resolve(notify);
     });
   });
-  return { promise };
+  return { promise, cancel: () => cancel() };
 }
