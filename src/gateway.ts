@@ -62,7 +62,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
   const mtp = new MqttMtp({
     url: mqttUrl,
-    version: config.mqtt.version,
+    version: broker?.mqtt311Only === true ? 4 : config.mqtt.version,
     agentTopic: config.mqtt.agentTopic,
     logger: logger.child({ component: "mqtt" }),
     ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
@@ -396,6 +396,9 @@ async function startBroker(config: Config, logger: Logger): Promise<EmbeddedBrok
   try {
     const broker = await startEmbeddedBroker(host, port);
     logger.info({ url: broker.url }, "embedded MQTT broker (aedes) started; set mqtt.url to use an external broker");
+    // aedes speaks MQTT 3.1.1 only, so the gateway talks 3.1.1 to it (R-MQTT.2
+    // allows it; replies then use the /reply-to= topic suffix, R-MQTT.24).
+    if (config.mqtt.version === 5) logger.warn("the embedded broker speaks MQTT 3.1.1 only: using MQTT 3.1.1 (set mqtt.url to an MQTT 5 broker for MQTT 5)");
     return broker;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;

@@ -45,7 +45,9 @@ export class TestController {
 
   static async connect(url: string, endpointId: string, topic: string, version: 4 | 5 = 5): Promise<TestController> {
     const client = await mqtt.connectAsync(url, { protocolVersion: version, clientId: `${endpointId}-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 0 });
-    await client.subscribeAsync(topic, { qos: 1 });
+    // An MQTT 3.1.1 agent appends "/reply-to=<its topic>" to every topic it
+    // publishes to (R-MQTT.24), one level below the controller's topic.
+    await client.subscribeAsync(version === 4 ? [topic, `${topic}/+`] : topic, { qos: 1 });
     return new TestController(client, endpointId, topic, version);
   }
 

@@ -10,6 +10,8 @@ const { createBroker } = createRequire(import.meta.url)("aedes") as typeof impor
 
 export interface EmbeddedBroker {
   url: string;
+  /** aedes implements MQTT 3.1.1 only; an MQTT 5 CONNECT is refused. */
+  mqtt311Only?: boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startEmbeddedBroker(host: string, port: number): Promise<E
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
   return {
     url: `mqtt://${host.includes(":") ? `[${host}]` : host}:${boundPort}`,
+    mqtt311Only: true,
     async close(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
