@@ -124,6 +124,9 @@ export const configSchema = z
           .refine((s) => s.includes("{endpointId}"), "must contain {endpointId}")
           .default("usp/v1/agent/{endpointId}"),
         clientId: z.string().optional(),
+        /** MQTT 5 shared subscription group ("$share/<group>/<filter>"): with
+         * several gateway instances the broker hands each USP Record to one of them. */
+        sharedGroup: z.string().regex(/^[^/+#]+$/, "must not contain /, + or #").optional(),
         username: z.string().optional(),
         password: z.string().optional(),
         /** For mqtts:// (R-MQTT.48): CA, client certificate and key. */
@@ -137,6 +140,7 @@ export const configSchema = z
           .default({}),
       })
       .strict()
+      .refine((m) => m.sharedGroup === undefined || m.version === 5, { path: ["sharedGroup"], message: "needs MQTT 5 (mqtt.version: 5)" })
       .default({}),
     controllers: z.array(controllerSchema).default([
       { endpointId: "proto::controller-1", mqttTopic: "usp/v1/controller/controller-1" },

@@ -64,6 +64,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     url: mqttUrl,
     version: broker?.mqtt311Only === true ? 4 : config.mqtt.version,
     agentTopic: config.mqtt.agentTopic,
+    ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
     logger: logger.child({ component: "mqtt" }),
     ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
     ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
@@ -395,6 +396,11 @@ async function startBroker(config: Config, logger: Logger): Promise<EmbeddedBrok
   const { host, port } = config.mqtt.embedded;
   try {
     const broker = await startEmbeddedBroker(host, port);
+    if (config.mqtt.sharedGroup !== undefined) {
+      // aedes has no shared subscriptions: a "$share/..." filter would match nothing.
+      await broker.close();
+      throw new Error("mqtt.sharedGroup needs an external MQTT 5 broker with shared subscriptions (set mqtt.url); the embedded one has none");
+    }
     logger.info({ url: broker.url }, "embedded MQTT broker (aedes) started; set mqtt.url to use an external broker");
     // aedes speaks MQTT 3.1.1 only, so the gateway talks 3.1.1 to it (R-MQTT.2
     // allows it; replies then use the /reply-to= topic suffix, R-MQTT.24).

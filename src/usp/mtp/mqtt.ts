@@ -13,6 +13,9 @@ export interface MqttMtpOptions {
   version: 4 | 5;
   /** e.g. "usp/v1/agent/{endpointId}". */
   agentTopic: string;
+  /** MQTT 5 shared subscription group: several gateway instances subscribe
+   * with "$share/<group>/" and the broker gives each Record to one of them. */
+  sharedGroup?: string;
   clientId?: string;
   username?: string;
   password?: string;
@@ -104,7 +107,8 @@ export class MqttMtp implements Mtp {
   private async subscribe(): Promise<void> {
     const client = this.client;
     if (client === undefined) return;
-    const filter = this.subscriptionFilter();
+    const group = this.options.sharedGroup;
+    const filter = (group === undefined ? "" : `$share/${group}/`) + this.subscriptionFilter();
     // The second filter catches MQTT 3.1.1 publishes that carry the
     // "/reply-to=<topic>" suffix one level below the agent topic (R-MQTT.24).
     await client.subscribeAsync({ [filter]: { qos: 1 }, [`${filter}/+`]: { qos: 1 } });
