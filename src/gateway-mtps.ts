@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
-import { loadClientTls, loadServerTls } from "./tls.js";
+import type { GatewayTls } from "./tls.js";
 import type { ReplyAddress } from "./usp/mtp/mtp.js";
 import { WebSocketMtp } from "./usp/mtp/websocket.js";
 
@@ -22,17 +22,23 @@ export function controllerAddresses(config: Config): ControllerConfig[] {
 
 /** The WebSocket MTP, when a controller has a WebSocket server to connect to
  * or the gateway's own server is enabled; undefined otherwise. */
-export function createWebSocketMtp(config: Config, logger: Logger, isAgent: (endpointId: string) => Promise<boolean>): WebSocketMtp | undefined {
-  const targets = config.controllers.flatMap((c, i) => {
+export function createWebSocketMtp(
+  config: Config,
+  tls: GatewayTls,
+  logger: Logger,
+  isAgent: (endpointId: string) => Promise<boolean>,
+): WebSocketMtp | undefined {
+  const targets = config.controllers.flatMap((c) => {
     const ws = c.websocket;
     if (ws?.url === undefined) return [];
+    const clientTls = tls.websocketClients.get(c.endpointId);
     return [
       {
         endpointId: c.endpointId,
         url: ws.url,
         keepAliveMs: ws.keepAliveSeconds * 1000,
         retry: { minimumWaitMs: ws.retryMinimumWaitSeconds * 1000, intervalMultiplier: ws.retryIntervalMultiplier },
-        ...(ws.tls !== undefined ? { tls: loadClientTls(ws.tls, `controllers.${i}.websocket.tls`) } : {}),
+        ...(clientTls !== undefined ? { tls: clientTls } : {}),
       },
     ];
   });
@@ -51,7 +57,7 @@ export function createWebSocketMtp(config: Config, logger: Logger, isAgent: (end
             port: server.port,
             path: server.path,
             keepAliveMs: server.keepAliveSeconds * 1000,
-            ...(server.tls !== undefined ? { tls: loadServerTls(server.tls, "websocket.tls") } : {}),
+            ...(tls.websocketServer !== undefined ? { tls: tls.websocketServer } : {}),
           },
         }
       : {}),

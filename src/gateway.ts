@@ -34,7 +34,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-bro
 import { MqttMtp } from "./usp/mtp/mqtt.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
 import { controllerAddresses, createWebSocketMtp } from "./gateway-mtps.js";
-import { loadClientTls } from "./tls.js";
+import { loadGatewayTls } from "./tls.js";
 
 export interface Gateway {
   /** The CWMP ACS URL CPEs should use. */
@@ -57,6 +57,7 @@ const MAX_CACHED_MODELS = 10_000;
 
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
   const now = Date.now;
+  const tls = loadGatewayTls(config);
   const store = await openStore(config, logger);
   const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
@@ -69,9 +70,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
     ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
     ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
-    ...(config.mqtt.tls !== undefined ? { tls: loadClientTls(config.mqtt.tls, "mqtt.tls") } : {}),
+    ...(tls.mqtt !== undefined ? { tls: tls.mqtt } : {}),
   });
-  const wsMtp = createWebSocketMtp(config, logger, (endpointId) => agents.isKnown(endpointId));
+  const wsMtp = createWebSocketMtp(config, tls, logger, (endpointId) => agents.isKnown(endpointId));
   /** Every MTP the agents are reachable on; replies pick theirs by address (mtpFor). */
   const mtps: Mtp[] = wsMtp === undefined ? [mtp] : [mtp, wsMtp];
 
@@ -281,12 +282,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     path: config.cwmp.path,
     maxBodyBytes: config.cwmp.maxBodyBytes,
     sessionTimeoutMs: config.cwmp.sessionTimeoutSeconds * 1000,
+    ...(tls.cwmp !== undefined ? { tls: tls.cwmp } : {}),
   });
   await http.listen({ host: config.cwmp.host, port: config.cwmp.port });
   const address = http.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.cwmp.port;
   const host = config.cwmp.host === "0.0.0.0" || config.cwmp.host === "::" ? "127.0.0.1" : config.cwmp.host;
-  const acsUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}${config.cwmp.path}`;
+  const acsUrl = `${tls.cwmp !== undefined ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${config.cwmp.path}`;
   logger.info({ acsUrl, mqttUrl, controllers: config.controllers.map((c) => c.endpointId) }, "cwmp2usp gateway started");
 
   const ops = config.ops.enabled

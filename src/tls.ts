@@ -68,3 +68,34 @@ export function loadServerTls(spec: ServerTlsSpec, key: string): ServerTls {
     requestClientCert: spec.requestClientCert,
   };
 }
+
+/** Every TLS setting of a configuration, read at once before anything starts,
+ * so a missing or unreadable file stops the gateway before it opens a socket. */
+export interface GatewayTls {
+  cwmp?: ServerTls;
+  mqtt?: ClientTls;
+  websocketServer?: ServerTls;
+  /** By controller endpoint id. */
+  websocketClients: Map<string, ClientTls>;
+}
+
+export interface GatewayTlsConfig {
+  cwmp: { tls?: ServerTlsSpec | undefined };
+  mqtt: { tls?: ClientTlsSpec | undefined };
+  websocket: { tls?: ServerTlsSpec | undefined };
+  controllers: { endpointId: string; websocket?: { tls?: ClientTlsSpec | undefined } | undefined }[];
+}
+
+export function loadGatewayTls(config: GatewayTlsConfig): GatewayTls {
+  const websocketClients = new Map<string, ClientTls>();
+  config.controllers.forEach((c, i) => {
+    const spec = c.websocket?.tls;
+    if (spec !== undefined) websocketClients.set(c.endpointId, loadClientTls(spec, `controllers.${i}.websocket.tls`));
+  });
+  return {
+    ...(config.cwmp.tls !== undefined ? { cwmp: loadServerTls(config.cwmp.tls, "cwmp.tls") } : {}),
+    ...(config.mqtt.tls !== undefined ? { mqtt: loadClientTls(config.mqtt.tls, "mqtt.tls") } : {}),
+    ...(config.websocket.tls !== undefined ? { websocketServer: loadServerTls(config.websocket.tls, "websocket.tls") } : {}),
+    websocketClients,
+  };
+}

@@ -78,7 +78,7 @@ t.test("R-WS.5 R-WS.10b R-MTP.6 each agent opens its own session with ?eid= and 
   t.equal(controller.peers.filter((p) => p.eid === agentId).length, 1, "R-WS.4 one session per agent and controller");
 });
 
-t.test("TP-469 1.36 Get over WebSocket reaches the CPE and the reply comes back on the same session", async (t) => {
+t.test("R-WS.14 R-WS.4 a Get over WebSocket reaches the CPE and the reply comes back on the same session", async (t) => {
   const peer = await controller.waitForPeer(isOpenPeerOf(agentId));
   const msg = await peer.request(agentId, { type: "get", get: { paramPaths: ["Device.DeviceInfo.SoftwareVersion"], maxDepth: 0 } });
   t.equal(msg.header.msgType, "GET_RESP");

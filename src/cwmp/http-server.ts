@@ -1,7 +1,8 @@
 // The CWMP HTTP endpoint: carries bytes between CPE sockets and the Acs.
 // Never gates on Content-Type or SOAPAction (CPEs send anything: freeacs#186,
 // perl-cwmp#6); a zero-length body in any framing is the empty POST.
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyHttpsOptions, type FastifyInstance } from "fastify";
+import type { Server as HttpsServer } from "node:https";
 import type { Logger } from "pino";
 import type { Acs } from "./acs.js";
 
@@ -11,10 +12,14 @@ export interface CwmpHttpServerOptions {
   path: string;
   maxBodyBytes: number;
   sessionTimeoutMs: number;
+  /** HTTPS (issue 5): PEM text of the certificate and key; with
+   * `requestClientCert` a CPE must present a certificate signed by `ca`
+   * (TR-069 §3.3 certificate-based CPE authentication). */
+  tls?: { cert: string; key: string; ca?: string; requestClientCert: boolean };
 }
 
 export function createCwmpHttpServer(options: CwmpHttpServerOptions): FastifyInstance {
-  const app = Fastify({
+  const app = withTls(options.tls, {
     // Requests are logged by the Acs with the device's endpoint id; fastify's
     // own per-request lines would only repeat them without it.
     logger: false,
@@ -57,4 +62,21 @@ export function createCwmpHttpServer(options: CwmpHttpServerOptions): FastifyIns
     return reply.code(404).send("not found\n");
   });
   return app;
+}
+
+type ServerOptions = Omit<FastifyHttpsOptions<HttpsServer>, "https">;
+
+/** Fastify over HTTP, or over HTTPS when TLS material is configured. Both
+ * carry the same routes; only the listener differs, so the HTTPS instance is
+ * handled through the HTTP type the rest of the gateway uses. */
+function withTls(tls: CwmpHttpServerOptions["tls"], serverOptions: ServerOptions): FastifyInstance {
+  if (tls === undefined) return Fastify(serverOptions);
+  const https = {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    requestCert: tls.requestClientCert,
+    rejectUnauthorized: tls.requestClientCert,
+  };
+  return Fastify({ ...serverOptions, https }) as unknown as FastifyInstance;
 }

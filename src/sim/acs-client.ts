@@ -27,6 +27,15 @@ export interface AcsClientOptions {
   timeoutMs: number;
   /** Read at each challenge: the ACS may change them with SetParameterValues. */
   credentials: () => Credentials;
+  /** For an https:// ACS URL: the CA to trust and the CPE's own certificate (TR-069 §3.3). */
+  tls?: AcsClientTls;
+}
+
+/** PEM text. */
+export interface AcsClientTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** Cookies that outlive one session when the profile re-sends stale cookies. */
@@ -43,7 +52,7 @@ export class AcsClient {
   constructor(options: AcsClientOptions, cookies: CookieJar) {
     this.options = options;
     // One connection per CPE (TR-069 §3.4.1: no pipelining, one session).
-    const agentOptions = { keepAlive: true, maxSockets: 1 };
+    const agentOptions = { keepAlive: true, maxSockets: 1, ...options.tls };
     this.agent = options.url.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.cookies = cookies;
   }
