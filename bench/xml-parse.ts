@@ -52,6 +52,7 @@ function xmlParseCase(parser: string, fixtureName: string): BenchCase {
         rows: [
           { case: name, figure: "time", unit: "µs/msg", ours: t.oursUs, baselineName: BASELINE, baseline: t.baselineUs, higherIsBetter: false },
           { case: name, figure: "throughput", unit: "MB/s", ours: mbs(t.oursUs), baselineName: BASELINE, baseline: mbs(t.baselineUs), higherIsBetter: true },
+          { case: name, figure: "CPU time", unit: "µs/msg", ours: t.oursCpuUs, baselineName: BASELINE, baseline: t.baselineCpuUs, higherIsBetter: false },
         ],
         details: { parser, fixture: fixtureName, bytes, sameAsBaseline, missedNeeds: missed, errorHasPosition: position, ...t },
       };

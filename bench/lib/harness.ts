@@ -75,22 +75,40 @@ function calibrate(fn: () => unknown, batchMs: number): number {
 
 /** Median µs per call of `ours` and `baseline`, batches interleaved so that
  * both see the same machine state (CPU frequency, other tenants, GC debt). */
-export function compareTimed(ours: () => unknown, baseline: () => unknown, budgetMs: number): { oursUs: number; baselineUs: number; batches: number } {
+export interface Timed {
+  /** Median wall-clock µs per call. */
+  oursUs: number;
+  baselineUs: number;
+  /** Median CPU µs per call (this process, user + system): on shared cores
+   * it leaves out the time other tenants held the CPU, which wall time
+   * counts. */
+  oursCpuUs: number;
+  baselineCpuUs: number;
+  batches: number;
+}
+
+export function compareTimed(ours: () => unknown, baseline: () => unknown, budgetMs: number): Timed {
   const batchMs = Math.min(50, budgetMs / 10);
   const nOurs = calibrate(ours, batchMs);
   const nBase = calibrate(baseline, batchMs);
   const samplesOurs: number[] = [];
   const samplesBase: number[] = [];
+  const cpuOurs: number[] = [];
+  const cpuBase: number[] = [];
+  const batch = (fn: () => unknown, n: number, wall: number[], cpu: number[]): void => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    wall.push(((performance.now() - t0) * 1000) / n);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / n);
+  };
   const end = performance.now() + budgetMs;
   while (performance.now() < end || samplesOurs.length < 5) {
-    let t0 = performance.now();
-    for (let i = 0; i < nOurs; i++) ours();
-    samplesOurs.push(((performance.now() - t0) * 1000) / nOurs);
-    t0 = performance.now();
-    for (let i = 0; i < nBase; i++) baseline();
-    samplesBase.push(((performance.now() - t0) * 1000) / nBase);
+    batch(ours, nOurs, samplesOurs, cpuOurs);
+    batch(baseline, nBase, samplesBase, cpuBase);
   }
-  return { oursUs: median(samplesOurs), baselineUs: median(samplesBase), batches: samplesOurs.length };
+  return { oursUs: median(samplesOurs), baselineUs: median(samplesBase), oursCpuUs: median(cpuOurs), baselineCpuUs: median(cpuBase), batches: samplesOurs.length };
 }
 
 function fmt(value: number | null): string {

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     CWMP2USP_MQTT__CLIENTID: `cwmp2usp-bench-${runId}`,
     CWMP2USP_CONTROLLERS: JSON.stringify([{ endpointId: topics.controllerId, mqttTopic: topics.controllerTopic }]),
     CWMP2USP_LOG__LEVEL: "warn",
+    // The ops port is fixed (9464): off, so that two bench gateways (or a
+    // bench and a running gateway) never collide on it.
+    CWMP2USP_OPS__ENABLED: "false",
     // What the simulated CPEs of the round-trip scenarios demand.
     CWMP2USP_CWMP__CONNECTIONREQUEST__USERNAME: CR_CREDENTIALS.username,
     CWMP2USP_CWMP__CONNECTIONREQUEST__PASSWORD: CR_CREDENTIALS.password,
