@@ -146,6 +146,12 @@ t.test("TR-069 A.4.1.15 DUStateChangeComplete closes InstallDU() with UUID, Vers
   await start(s, { command: "Device.SoftwareModules.DeploymentUnit.2.Uninstall()", kind: "uninstallDu", cwmpCommandKey: "c2u-b-1" });
   await s.commands.onCpeRequest(AGENT, { method: "DUStateChangeComplete", commandKey: "c2u-b-1", results: [{ ...result, currentState: "Installed", fault: { faultCode: 9028, faultString: "Unknown Deployment Unit" } }] });
   t.same(opComplete(s.notified[1]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: "CPE fault 9028: Unknown Deployment Unit" });
+  await start(s, { command: "Device.SoftwareModules.InstallDU()", kind: "installDu", cwmpCommandKey: "c2u-b-2" });
+  await s.commands.onCpeRequest(AGENT, { method: "DUStateChangeComplete", commandKey: "c2u-b-2", results: [{ ...result, fault: { faultCode: 0, faultString: "" } }] });
+  t.same(s.tasks[0]?.next([]), [{ method: "GetParameterValues", parameterNames: ["Device.SoftwareModules.DeploymentUnit.2.ExecutionEnvRef"] }], "no ExecEnvRef asked for: the CPE's choice is read back");
+  s.tasks[0]?.next([gpv({ "Device.SoftwareModules.DeploymentUnit.2.ExecutionEnvRef": "Device.SoftwareModules.ExecEnv.2" })]);
+  await new Promise((r) => setImmediate(r));
+  t.same(opComplete(s.notified[2]?.notification).result, { type: "reqOutputArgs", outputArgs: { UUID: result.uuid, Version: "2.1", ExecEnvRef: "Device.SoftwareModules.ExecEnv.2" } });
 });
 
 t.test("8 DIAGNOSTICS COMPLETE: a gateway task reads the results; output args named per TR-181 USP (Status ← DiagnosticsState)", async (t) => {

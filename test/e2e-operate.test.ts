@@ -3,6 +3,8 @@
 // followed by a Boot! carrying Cause RemoteReboot and the controller's
 // command_key; send_resp=false (R-OPR.4); Device.FactoryReset() and the
 // RemoteFactoryReset Boot!; the spec's error codes for bad commands.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import t from "tap";
 import { startFleet } from "../src/sim/fleet.js";
 import type { Msg, Notify, Operate, OperationResultResp } from "../src/usp/messages.js";
@@ -69,7 +71,7 @@ const bootWith = (commandKey: string) => (x: ReceivedRecord): boolean => {
   return n?.type === "event" && n.event.eventName === "Boot!" && n.event.params.CommandKey === commandKey;
 };
 
-t.test("TP-469 Device.Reboot(): OperateResp once the CPE accepted the Reboot, then Boot! with Cause RemoteReboot and the command_key", async (t) => {
+t.test("Device.Reboot(): OperateResp once the CPE accepted the Reboot, then Boot! with Cause RemoteReboot and the command_key", async (t) => {
   const sessions = cpe.log.length;
   const msg = await controller.request(agentId, topic, operate("Device.Reboot()", "reboot-e2e-1"));
   t.same(results(msg), [{ executedCommand: "Device.Reboot()", result: { type: "reqOutputArgs", outputArgs: {} } }]);
@@ -109,4 +111,98 @@ t.test("bad commands: unknown command Error 7026 (obuspa), missing mandatory arg
   t.match(results(missing), [{ executedCommand: "Device.IP.Diagnostics.IPPing()", result: { type: "cmdFailure", errCode: 7027 } }]);
   const syntax = await controller.request(agentId, topic, operate("Device..Reboot()", "x"));
   t.match(syntax.body, { kind: "error", error: { errCode: 7008 } });
+});
+
+// ---- async commands (the simulated CPE runs diagnostics after the session
+// and informs "8 DIAGNOSTICS COMPLETE"; sim/diagnostics.ts) ----
+
+await subscribe("diag-done", "OperationComplete", "Device.IP.Diagnostics.");
+
+const completeWith = (commandKey: string) => (x: ReceivedRecord): boolean => {
+  const n = notifyOf(x)?.notification;
+  return n?.type === "operComplete" && n.operComplete.commandKey === commandKey;
+};
+
+async function requestRows(): Promise<string[]> {
+  const msg = await controller.request(agentId, topic, { type: "getInstances", getInstances: { objPaths: ["Device.LocalAgent.Request."], firstLevelOnly: true } });
+  const body = msg.body;
+  if (body.kind !== "response" || body.response.type !== "getInstancesResp") throw new Error(JSON.stringify(body));
+  return body.response.getInstancesResp.reqPathResults[0]?.currInsts.map((i) => i.instantiatedObjPath) ?? [];
+}
+
+t.test("IPPing(): R-OPR.0 req_obj_path of a Request, then OperationComplete with the results as output args; the Request is gone", async (t) => {
+  const args = { Host: "127.0.0.1", ProtocolVersion: "IPv4", NumberOfRepetitions: "2", Timeout: "1000", DataBlockSize: "64" };
+  const msg = await controller.request(agentId, topic, operate("Device.IP.Diagnostics.IPPing()", "ping-1", args));
+  const [result] = results(msg);
+  t.equal(result?.executedCommand, "Device.IP.Diagnostics.IPPing()");
+  t.match(result?.result, { type: "reqObjPath", reqObjPath: /^Device\.LocalAgent\.Request\.\d+$/ });
+  const done = notifyOf(await controller.waitFor(completeWith("ping-1")));
+  t.equal(done?.subscriptionId, "diag-done");
+  const n = done?.notification;
+  if (n?.type !== "operComplete") return t.fail("no OperationComplete");
+  t.equal(n.operComplete.objPath, "Device.IP.Diagnostics.");
+  t.equal(n.operComplete.commandName, "IPPing()");
+  t.match(n.operComplete.result, { type: "reqOutputArgs", outputArgs: { Status: "Complete", IPAddressUsed: "127.0.0.1", SuccessCount: "2", FailureCount: "0" } });
+  t.same(await requestRows(), [], "R-OPR.0 the Request row is removed when the command completes");
+});
+
+t.test("TraceRoute(): result rows come back as RouteHops.{i}.* output args", async (t) => {
+  await controller.request(agentId, topic, operate("Device.IP.Diagnostics.TraceRoute()", "trace-1", { Host: "127.0.0.1", ProtocolVersion: "Any" }));
+  const n = notifyOf(await controller.waitFor(completeWith("trace-1")))?.notification;
+  if (n?.type !== "operComplete") return t.fail("no OperationComplete");
+  t.match(n.operComplete.result, { type: "reqOutputArgs", outputArgs: { Status: "Complete", "RouteHops.1.HostAddress": "127.0.0.1", "RouteHops.1.ErrorCode": "0" } });
+});
+
+t.test("Request.{i}.Cancel() of a running DownloadDiagnostics(): the row is Active meanwhile, Cancel answers {}, the command ends with 7023", async (t) => {
+  // A file server that answers slowly, so the test is still running when canceled.
+  const server = http.createServer((_req, res) => void setTimeout(() => res.end("x".repeat(1024)), 1500).unref());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/file.bin`;
+  const started = results(await controller.request(agentId, topic, operate("Device.IP.Diagnostics.DownloadDiagnostics()", "dl-diag-1", { DownloadURL: url })))[0]?.result;
+  if (started?.type !== "reqObjPath") return t.fail(JSON.stringify(started));
+  const row = started.reqObjPath;
+  const got = await controller.request(agentId, topic, { type: "get", get: { paramPaths: [`${row}.`], maxDepth: 0 } });
+  if (got.body.kind !== "response" || got.body.response.type !== "getResp") return t.fail(JSON.stringify(got.body));
+  t.match(got.body.response.getResp.reqPathResults[0]?.resolvedPathResults[0]?.resultParams, {
+    Originator: gw.controllerId,
+    Command: "Device.IP.Diagnostics.DownloadDiagnostics()",
+    CommandKey: "dl-diag-1",
+    Status: "Active",
+  });
+  const canceled = await controller.request(agentId, topic, operate(`${row}.Cancel()`, "cancel-1"));
+  t.same(results(canceled), [{ executedCommand: `${row}.Cancel()`, result: { type: "reqOutputArgs", outputArgs: {} } }]);
+  const n = notifyOf(await controller.waitFor(completeWith("dl-diag-1")))?.notification;
+  if (n?.type !== "operComplete") return t.fail("no OperationComplete");
+  t.match(n.operComplete.result, { type: "cmdFailure", errCode: 7023 });
+  t.same(await requestRows(), []);
+});
+
+// ---- software modules (the simulated CPE installs sim:// URLs after the
+// session and sends DUStateChangeComplete; sim/software-modules.ts) ----
+
+t.test("InstallDU() then DeploymentUnit.{i}.Uninstall(): ChangeDUState, closed by DUStateChangeComplete with UUID, Version, ExecEnvRef", async (t) => {
+  await subscribe("du-done", "OperationComplete", "Device.SoftwareModules.");
+  const started = results(await controller.request(agentId, topic, operate("Device.SoftwareModules.InstallDU()", "install-1", { URL: "sim://ok/weather-2.4.1.ipk" })))[0]?.result;
+  t.match(started, { type: "reqObjPath", reqObjPath: /^Device\.LocalAgent\.Request\.\d+$/ });
+  const installed = notifyOf(await controller.waitFor(completeWith("install-1")))?.notification;
+  if (installed?.type !== "operComplete") return t.fail("no OperationComplete");
+  t.equal(installed.operComplete.objPath, "Device.SoftwareModules.");
+  t.equal(installed.operComplete.commandName, "InstallDU()");
+  const out = installed.operComplete.result;
+  if (out.type !== "reqOutputArgs") return t.fail(JSON.stringify(out));
+  t.match(out.outputArgs, { UUID: /^[0-9a-f-]{36}$/, Version: "2.4.1", ExecEnvRef: /^Device\.SoftwareModules\.ExecEnv\.\d+$/ });
+  const found = await controller.request(agentId, topic, { type: "get", get: { paramPaths: [`Device.SoftwareModules.DeploymentUnit.[UUID=="${out.outputArgs.UUID ?? ""}"].Name`], maxDepth: 0 } });
+  if (found.body.kind !== "response" || found.body.response.type !== "getResp") return t.fail(JSON.stringify(found.body));
+  const unit = found.body.response.getResp.reqPathResults[0]?.resolvedPathResults[0]?.resolvedPath;
+  if (unit === undefined) return t.fail("the installed DeploymentUnit is not there");
+  await controller.request(agentId, topic, operate(`${unit}Uninstall()`, "uninstall-1"));
+  const removed = notifyOf(await controller.waitFor(completeWith("uninstall-1")))?.notification;
+  t.match(removed, { type: "operComplete", operComplete: { objPath: unit, commandName: "Uninstall()", result: { type: "reqOutputArgs", outputArgs: {} } } });
+});
+
+t.test("InstallDU() the CPE cannot fetch: OperationComplete with cmd_failure 7022 carrying the CWMP fault", async (t) => {
+  await controller.request(agentId, topic, operate("Device.SoftwareModules.InstallDU()", "install-bad", { URL: "sim://fault/9016/missing.ipk" }));
+  const n = notifyOf(await controller.waitFor(completeWith("install-bad")))?.notification;
+  t.match(n, { type: "operComplete", operComplete: { result: { type: "cmdFailure", errCode: 7022, errMsg: /^CPE fault 9016/ } } });
 });

@@ -44,6 +44,14 @@ export function duStateChangeResult(kind: CommandKind, complete: DUStateChangeCo
   return success({ UUID: result.uuid, Version: result.version, ExecEnvRef: execEnvRef ?? "" });
 }
 
+/** InstallDU()'s ExecEnvRef when the controller named none: the new
+ * DeploymentUnit's ExecutionEnvRef, read back (empty if unreadable). */
+export function withExecEnvRef(result: CommandResult, outcome: RpcOutcome): CommandResult {
+  if (result.type !== "reqOutputArgs") return result;
+  const value = outcome.ok && outcome.response.method === "GetParameterValuesResponse" ? (outcome.response.parameterList[0]?.value ?? "") : "";
+  return success({ ...result.outputArgs, ExecEnvRef: value.replace(/\.$/, "") });
+}
+
 export type DiagnosticsOutcome = { kind: "running" } | { kind: "done"; result: CommandResult };
 
 /** The diagnostics command from a GetParameterValues of its object (e.g.

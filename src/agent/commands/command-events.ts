@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import type { CpeRequest, GetParameterValues, Inform, RpcOutcome } from "../../cwmp/rpc.js";
 import { commandSpecFor } from "../../translate/commands.js";
-import { activateResult, commandFailure, diagnosticsResult, duStateChangeResult, transferResult, type CommandResult } from "../../translate/operate-results.js";
+import { activateResult, commandFailure, diagnosticsResult, duStateChangeResult, transferResult, withExecEnvRef, type CommandResult } from "../../translate/operate-results.js";
 import { USP_ERR } from "../../usp/errors.js";
 import type { GatewayTask } from "../gateway-tasks.js";
 import type { CommandTracker, TrackedCommand } from "./command-tracker.js";
@@ -65,7 +65,15 @@ export class CommandEvents {
       }
       case "DUStateChangeComplete": {
         const c = tracker.byCwmpKey(endpointId, request.commandKey);
-        if (c?.kind === "installDu" || c?.kind === "updateDu" || c?.kind === "uninstallDu") await tracker.complete(c, duStateChangeResult(c.kind, request, c.execEnvRef));
+        if (c?.kind !== "installDu" && c?.kind !== "updateDu" && c?.kind !== "uninstallDu") return;
+        const result = duStateChangeResult(c.kind, request, c.execEnvRef);
+        const unit = request.results[0]?.deploymentUnitRef.replace(/\.$/, "") ?? "";
+        // InstallDU() reports the ExecEnvRef the CPE chose when none was asked for.
+        if (c.kind === "installDu" && c.execEnvRef === undefined && result.type === "reqOutputArgs" && unit !== "") {
+          this.read(c, `${unit}.ExecutionEnvRef`, (o) => withExecEnvRef(result, o));
+          return;
+        }
+        await tracker.complete(c, result);
         return;
       }
       default:

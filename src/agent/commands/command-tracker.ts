@@ -139,7 +139,7 @@ export class CommandTracker implements CommandHooks {
     return pending;
   }
 
-  /** Ends a command once: Request Status, OperationComplete Notify, row removed. */
+  /** Ends a command once: Request Status, row removed, OperationComplete Notify. */
   async complete(tracked: TrackedCommand, result: CommandResult, status?: "Canceled"): Promise<void> {
     const commands = this.byAgent.get(tracked.endpointId);
     if (commands?.get(tracked.requestInstance) !== tracked) return;
@@ -150,8 +150,10 @@ export class CommandTracker implements CommandHooks {
     try {
       const tree = await this.deps.localAgents.tree(endpointId);
       setRequestStatus(tree, tracked.requestInstance, status ?? (result.type === "cmdFailure" ? "Error" : "Success"));
-      await this.deps.notify(endpointId, tracked.command, operationComplete(tracked, result));
+      // Gone before the Notify leaves, so a controller that hears of the
+      // completion never finds the row still there.
       removeRequestRow(tree, tracked.requestInstance);
+      await this.deps.notify(endpointId, tracked.command, operationComplete(tracked, result));
     } catch (err) {
       this.deps.logger.error({ err, endpointId, command: tracked.command }, "completing a command failed");
     }
