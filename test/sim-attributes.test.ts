@@ -140,3 +140,17 @@ t.test("TR-069 §3.2.1 changes made by the ACS itself are not notified; an uncha
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.equal(acs.sessions.length, 1);
 });
+
+t.test("TR-069 §3.2.1 DefaultActiveNotificationThrottle: at most one active-notification session per interval", async (t) => {
+  const { acs, fleet } = await withCpe(t, (inform) => (eventCodes(inform).includes("1 BOOT") ? [{ method: "SetParameterAttributes", parameterList: [notify("Device.WiFi.SSID.1.SSID", 2)] }] : []));
+  const cpe = fleet.cpes[0]!;
+  await cpe.boot();
+  writeParameter(cpe, "Device.ManagementServer.DefaultActiveNotificationThrottle", "1");
+  writeParameter(cpe, "Device.WiFi.SSID.1.SSID", "one");
+  await acs.waitFor((s) => eventCodes(s.inform).includes("4 VALUE CHANGE"));
+  const first = Date.now();
+  writeParameter(cpe, "Device.WiFi.SSID.1.SSID", "two");
+  const second = await acs.waitFor((s) => s.inform.parameterList.some((p) => p.value === "two"), 3000);
+  t.ok(Date.now() - first >= 700, `second session ${Date.now() - first} ms later`);
+  t.same(eventCodes(second.inform), ["4 VALUE CHANGE"]);
+});

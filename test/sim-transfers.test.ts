@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { AcsRequest, Download, ScheduleDownload, TransferComplete } from "../src/cwmp/rpc.js";
 import { startFleet, readParameter, type Fleet } from "../src/sim/fleet.js";
 import { versionFromImage } from "../src/sim/transfers.js";
-import { eventCodes, startSessionAcs, type RecordedSession, type Script, type SessionAcs } from "./helpers/session-acs.js";
+import { eventCodes, startSessionAcs, type RecordedSession, type Script, type SessionAcs, type SessionAcsOptions } from "./helpers/session-acs.js";
 
 interface FileServer {
   base: string;
@@ -50,8 +50,8 @@ async function startFileServer(t: { teardown(fn: () => unknown): void }): Promis
   };
 }
 
-async function withCpe(t: { teardown(fn: () => unknown): void }, script: Script): Promise<{ acs: SessionAcs; fleet: Fleet }> {
-  const acs = await startSessionAcs(script);
+async function withCpe(t: { teardown(fn: () => unknown): void }, script: Script, options: SessionAcsOptions = {}): Promise<{ acs: SessionAcs; fleet: Fleet }> {
+  const acs = await startSessionAcs(script, options);
   const fleet = await startFleet({ acsUrl: acs.url, count: 1, crPort: 0 });
   t.teardown(async () => {
     await fleet.stop();
@@ -108,6 +108,23 @@ t.test("TR-069 A.3.2.8 firmware Download: Status 1, real GET, reboot, 1 BOOT + 7
   await cpe.whenIdle();
   const next = await cpe.inform([{ eventCode: "2 PERIODIC", commandKey: "" }]);
   t.same(next.events, ["2 PERIODIC"], "acknowledged TransferComplete is not sent again");
+});
+
+t.test("cwmp.md §2.3 TransferComplete and its events are retained until the ACS answers it", async (t) => {
+  let failures = 1;
+  const { acs, fleet } = await withCpe(t, onBoot([download("keep", "sim://ok/cfg.xml", { fileType: "3 Vendor Configuration File" })]), {
+    failCpeRequest: (r) => r.method === "TransferComplete" && failures-- > 0,
+  });
+  const cpe = fleet.cpes[0]!;
+  await cpe.boot();
+  await acs.waitFor(hasEvent("7 TRANSFER COMPLETE"));
+  await cpe.whenIdle();
+  t.match(cpe.log.at(-1), { ok: false, error: /HTTP 500/ }, "the session carrying it failed");
+  const retry = await cpe.inform([{ eventCode: "6 CONNECTION REQUEST", commandKey: "" }]);
+  t.same(retry.events, ["7 TRANSFER COMPLETE", "6 CONNECTION REQUEST", "M Download"], "retained events first, M events last");
+  t.match(transferComplete(acs.sessions.at(-1)!), { commandKey: "keep", faultStruct: { faultCode: 0 } });
+  const after = await cpe.inform([{ eventCode: "2 PERIODIC", commandKey: "" }]);
+  t.same(after.events, ["2 PERIODIC"]);
 });
 
 t.test("TR-069 A.3.2.8 failed downloads report 9016 / 9012 / 9010 / 9015 without rebooting", async (t) => {

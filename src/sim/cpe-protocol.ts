@@ -3,7 +3,7 @@
 // reads the ACS's HTTP replies (TR-069 §3.7.1.4).
 import type { CpeRequest, CwmpBody, CwmpEnvelope, CwmpFault, EventStruct } from "../cwmp/rpc.js";
 import { decodeEnvelope } from "../cwmp/soap-decode.js";
-import type { HttpReply } from "./acs-client.js";
+import type { AcsClient, HttpReply } from "./acs-client.js";
 
 export function event(eventCode: string, commandKey = ""): EventStruct {
   return { eventCode, commandKey };
@@ -72,4 +72,21 @@ export function decodeReply(reply: HttpReply): CwmpEnvelope | string {
   if (reply.status !== 200) return `HTTP ${reply.status}`;
   const decoded = decodeEnvelope(reply.body);
   return decoded.ok ? decoded.envelope : `malformed SOAP from the ACS: ${decoded.error}`;
+}
+
+/** POSTs one CPE request and checks the ACS's answer: its Response means
+ * done (undefined), 8005 Retry request resends it unchanged, any other fault
+ * or reply fails the session (TR-069 §3.7.1.4; cwmp.md §2.2). */
+export async function postCpeRequest(client: AcsClient, payload: string, method: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt <= MAX_RETRY_REQUEST; attempt++) {
+    const posted = await client.post(payload);
+    if (!posted.ok) return posted.error;
+    const decoded = decodeReply(posted.reply);
+    if (typeof decoded === "string") return `${method}: ${decoded}`;
+    const body = decoded.body;
+    if (body.method === "Fault" && body.fault.faultCode === 8005) continue;
+    if (body.method === "Fault") return `${method} fault ${body.fault.faultCode} ${body.fault.faultString}`;
+    return body.method === `${method}Response` ? undefined : `expected ${method}Response, got ${body.method}`;
+  }
+  return `${method}: too many 8005 Retry request faults`;
 }

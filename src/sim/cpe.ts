@@ -20,9 +20,11 @@ import {
   event,
   faultBody,
   mergeEvents,
+  postCpeRequest,
   type OutboxEntry,
 } from "./cpe-protocol.js";
 import { runPendingWork, type JobHost, type Report } from "./jobs.js";
+import { ChangeNotifier } from "./notifier.js";
 import type { CompiledProfile } from "./profile.js";
 import { isoSeconds } from "./values.js";
 
@@ -74,8 +76,8 @@ export class Cpe implements JobHost {
   private stopped = false;
   /** Lazily created: most devices never have any. */
   private outbox: OutboxEntry[] | undefined;
-  /** Locally changed parameters with Notification 1 or 2, for the next Inform. */
-  private valueChanges: Set<string> | undefined;
+  /** Locally changed notified parameters; created on the first one. */
+  private notifier: ChangeNotifier | undefined;
   private timers: Set<NodeJS.Timeout> | undefined;
 
   constructor(options: CpeOptions) {
@@ -114,15 +116,20 @@ export class Cpe implements JobHost {
 
   /** A change made on the CPE itself (web UI, a counter, the line coming
    * up). Notified per the parameter's attribute (TR-069 §3.2.1): passive ones
-   * ride on the next Inform, active ones start a "4 VALUE CHANGE" session now.
+   * ride on the next Inform, active ones start a "4 VALUE CHANGE" session
+   * (throttled, notifier.ts).
    * Returns false for unknown parameters. */
   writeParameter(name: string, value: string): boolean {
     const before = this.model.value(name);
     if (!this.model.setValue(name, value)) return false;
     const notification = before === value ? "none" : notificationOf(this.model, name);
     if (notification === "none") return true;
-    (this.valueChanges ??= new Set()).add(name);
-    if (notification === "active") void this.inform([event(VALUE_CHANGE)]);
+    this.notifier ??= new ChangeNotifier({
+      model: this.model,
+      later: (ms, fn) => this.later(ms, fn),
+      informValueChange: () => void this.inform([event(VALUE_CHANGE)]),
+    });
+    this.notifier.record(name, notification === "active");
     return true;
   }
 
@@ -215,7 +222,7 @@ export class Cpe implements JobHost {
     const first = this.bootstrapped ? [] : [event(BOOTSTRAP)];
     let merged = mergeEvents(first, this.retained);
     for (const entry of this.outbox ?? []) merged = mergeEvents(merged, entry.events);
-    if (this.valueChanges !== undefined && this.valueChanges.size > 0) merged = mergeEvents(merged, [event(VALUE_CHANGE)]);
+    if ((this.notifier?.pending().length ?? 0) > 0) merged = mergeEvents(merged, [event(VALUE_CHANGE)]);
     merged = mergeEvents(merged, this.queued);
     // TR-069 §3.7.1.5 lists single events before multiple ("M …") ones.
     return [...merged.filter((e) => !e.eventCode.startsWith("M ")), ...merged.filter((e) => e.eventCode.startsWith("M "))];
@@ -241,7 +248,7 @@ export class Cpe implements JobHost {
       this.retained = [];
       // Nothing of the old configuration is reported after a reset.
       this.outbox = undefined;
-      this.valueChanges = undefined;
+      this.notifier = undefined;
       this.cookies = undefined;
       this.queued = mergeEvents(this.queued, [event(BOOT)]);
       this.requested = true;
@@ -257,7 +264,7 @@ export class Cpe implements JobHost {
   private buildInform(events: EventStruct[]): Inform {
     const forced = this.model.profile.informParameters;
     // TR-069 §3.2.1: changed notified parameters follow the forced ones.
-    const changed = [...(this.valueChanges ?? [])].filter((n) => !forced.includes(n));
+    const changed = (this.notifier?.pending() ?? []).filter((n) => !forced.includes(n));
     const parameterList = [...forced, ...changed].map((name) => this.informValue(name));
     return {
       method: "Inform",
@@ -306,7 +313,7 @@ export class Cpe implements JobHost {
       this.cookies,
     );
     this.client = client;
-    const notified = [...(this.valueChanges ?? [])];
+    const notified = this.notifier?.pending() ?? [];
     try {
       const error =
         (await this.informExchange(client, events, notified)) ??
@@ -342,7 +349,7 @@ export class Cpe implements JobHost {
         this.bootstrapped = true;
         this.retained = [];
         this.retryCount = 0;
-        for (const name of notified) this.valueChanges?.delete(name);
+        this.notifier?.reported(notified);
         return undefined;
       }
       // 8005 Retry request: resend unchanged (cwmp.md §4).
@@ -359,19 +366,8 @@ export class Cpe implements JobHost {
   private async sendCpeRequests(client: AcsClient): Promise<string | undefined> {
     for (const entry of [...(this.outbox ?? [])]) {
       const id = `${this.serial}-${this.sessionCount}-${entry.request.method}`;
-      let answered = false;
-      for (let attempt = 0; attempt <= MAX_RETRY_REQUEST && !answered; attempt++) {
-        const posted = await client.post(this.envelope(id, entry.request));
-        if (!posted.ok) return posted.error;
-        const decoded = decodeReply(posted.reply);
-        if (typeof decoded === "string") return `${entry.request.method}: ${decoded}`;
-        const body = decoded.body;
-        if (body.method === "Fault" && body.fault.faultCode === 8005) continue;
-        if (body.method === "Fault") return `${entry.request.method} fault ${body.fault.faultCode} ${body.fault.faultString}`;
-        if (body.method !== `${entry.request.method}Response`) return `expected ${entry.request.method}Response, got ${body.method}`;
-        answered = true;
-      }
-      if (!answered) return `${entry.request.method}: too many 8005 Retry request faults`;
+      const error = await postCpeRequest(client, this.envelope(id, entry.request), entry.request.method);
+      if (error !== undefined) return error;
       this.outbox = this.outbox?.filter((e) => e !== entry);
     }
     return undefined;

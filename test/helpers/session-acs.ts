@@ -39,8 +39,14 @@ interface Live {
   pending: AcsRequest[];
 }
 
+export interface SessionAcsOptions {
+  /** Answer this CPE request with HTTP 500 instead (the CPE's session fails). */
+  failCpeRequest?: (request: CpeRequest) => boolean;
+}
+
 interface AcsState {
   script: Script;
+  options: SessionAcsOptions;
   sessions: RecordedSession[];
   live: Map<string, Live>;
   counter: number;
@@ -86,6 +92,11 @@ function onPost(state: AcsState, req: http.IncomingMessage, res: http.ServerResp
   l.session = step.session;
   switch (step.kind) {
     case "reply":
+      if (step.cpeRequest !== null && state.options.failCpeRequest?.(step.cpeRequest) === true) {
+        state.live.delete(l.session.id);
+        l.record.done = true;
+        return void res.writeHead(500).end();
+      }
       if (step.cpeRequest !== null) l.record.cpeRequests.push(step.cpeRequest);
       return reply(res, step.envelope);
     case "rpcOutcome":
@@ -99,8 +110,8 @@ function onPost(state: AcsState, req: http.IncomingMessage, res: http.ServerResp
   }
 }
 
-export async function startSessionAcs(script: Script = () => []): Promise<SessionAcs> {
-  const state: AcsState = { script, sessions: [], live: new Map(), counter: 0 };
+export async function startSessionAcs(script: Script = () => [], options: SessionAcsOptions = {}): Promise<SessionAcs> {
+  const state: AcsState = { script, options, sessions: [], live: new Map(), counter: 0 };
   const sessions = state.sessions;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
