@@ -2,6 +2,7 @@
 // clients, timers) and wires the parts together. Everything else receives its
 // collaborators as arguments.
 import { readFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -50,6 +51,10 @@ export interface Gateway {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** What a CPE informing during shutdown is told: by then this instance is gone
+ * and a restarted one (or another instance) serves it. */
+const DRAIN_RETRY_AFTER_SECONDS = 30;
+const DRAIN_POLL_MS = 50;
 /** Device.LocalAgent.SoftwareVersion: the version of this gateway, read once from package.json. */
 const GATEWAY_VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 /** Cached device models (parameter names and types), bounded by count. */
@@ -339,6 +344,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
+      await drainSessions(acs, config.shutdownGraceSeconds * 1000, logger);
       clearInterval(sweeper);
       notifier.stop();
       await http.close();
@@ -357,6 +363,20 @@ function websocketBaseUrl(config: Config, port: number): string {
   if (!enabled) return "";
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return `${tls !== undefined ? "wss" : "ws"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}${path.replace(/\/+$/, "")}`;
+}
+
+/** Graceful shutdown (issue 5): new CWMP sessions are refused (503 +
+ * Retry-After) while running ones finish, for at most `graceMs`; sessions
+ * still open then are ended by the caller, and every request they had not
+ * answered stays queued in the store (invariant 3). Idle sessions keep timing
+ * out meanwhile, as the sweeper still runs. */
+async function drainSessions(acs: Acs | undefined, graceMs: number, logger: Logger): Promise<void> {
+  if (acs === undefined) return;
+  acs.drain(DRAIN_RETRY_AFTER_SECONDS);
+  const deadline = Date.now() + graceMs;
+  if (acs.openSessionCount() > 0) logger.info({ sessions: acs.openSessionCount(), graceSeconds: graceMs / 1000 }, "shutting down: letting running CWMP sessions finish");
+  while (acs.openSessionCount() > 0 && Date.now() < deadline) await delay(DRAIN_POLL_MS);
+  if (acs.openSessionCount() > 0) logger.warn({ sessions: acs.openSessionCount() }, "shutdown grace period over: ending open CWMP sessions; their requests stay queued");
 }
 
 function replyResult(reply: UspReply): string {

@@ -72,7 +72,13 @@ export class MqttMtp implements Mtp {
     client.on("offline", () => logger.warn({ url }, "MQTT broker unreachable; reconnecting"));
     // Every reconnect is a new MTP channel: subscribe again and let agents send Connect records (R-MTP.6).
     client.on("connect", () => {
-      void this.subscribe().then(() => this.channelUpHandler());
+      // A refused or failed SUBSCRIBE after a reconnect must not become an
+      // unhandled rejection (it would end the process): log it; R-MQTT.17
+      // forbids publishing without a subscription, so no Connect records follow.
+      this.subscribe().then(
+        () => this.channelUpHandler(),
+        (err: unknown) => logger.error({ err: (err as Error).message }, "MQTT SUBSCRIBE after reconnect failed; agents stay silent until the next reconnect"),
+      );
     });
     await this.subscribe();
     logger.info({ url, version: version === 5 ? "5" : "3.1.1", topic: this.subscriptionFilter() }, "MQTT MTP connected");
