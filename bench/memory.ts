@@ -6,11 +6,13 @@ import { connectAsync } from "mqtt";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChildServer, cpuMs, type ProcessStats } from "./lib/child.js";
-import { benchScript } from "./lib/dist.js";
+import { benchScript, fromDist } from "./lib/dist.js";
 import { informTemplate } from "./lib/fixtures.js";
 import type { BenchCase, BenchContext, CaseResult, Row } from "./lib/harness.js";
 import { runLoad } from "./lib/loadgen.js";
-import { benchTopics, probeBroker } from "./lib/mqtt.js";
+import { benchTopics, mqttVersion, probeBroker } from "./lib/mqtt.js";
+
+type UspDecode = typeof import("../src/usp/decode.js");
 
 const CONCURRENCY = 200;
 /** Waiting for the last MQTTConnect records after the last Inform. */
@@ -28,15 +30,23 @@ interface FleetFigures {
   loaded: ProcessStats["memory"];
 }
 
-/** Counts MQTTConnect records on the controller topic; returns a function
- * that resolves when `n` have arrived (or the timeout passes) with the time. */
-async function watchAgentsOnline(mqttUrl: string, runId: string): Promise<{ until: (n: number, timeoutMs: number) => Promise<{ count: number; at: number }>; close: () => Promise<void> }> {
-  const client = await connectAsync(mqttUrl, { clientId: `cwmp2usp-bench-watch-${runId}`, protocolVersion: 5 });
-  await client.subscribeAsync(benchTopics(runId).controllerTopic, { qos: 0 });
+/** Counts the agents whose MQTTConnect record reached the controller topic
+ * (distinct from_id: an agent may announce itself more than once); returns a
+ * function that resolves when `n` have (or the timeout passes) with the time. */
+async function watchAgentsOnline(mqttUrl: string, runId: string, version: 4 | 5): Promise<{ until: (n: number, timeoutMs: number) => Promise<{ count: number; at: number }>; close: () => Promise<void> }> {
+  const { decodeRecord } = await fromDist<UspDecode>("usp/decode.js");
+  const client = await connectAsync(mqttUrl, { clientId: `cwmp2usp-bench-watch-${runId}`, protocolVersion: version });
+  const topic = benchTopics(runId).controllerTopic;
+  // Over 3.1.1 the records come on the /reply-to= level below the topic.
+  await client.subscribeAsync([topic, `${topic}/+`], { qos: 0 });
+  const online = new Set<string>();
   let count = 0;
   let lastAt = 0;
-  client.on("message", () => {
-    count += 1;
+  client.on("message", (_topic, payload) => {
+    const r = decodeRecord(new Uint8Array(payload));
+    if (!r.ok || r.record.recordType.type !== "mqttConnect" || online.has(r.record.fromId)) return;
+    online.add(r.record.fromId);
+    count = online.size;
     lastAt = performance.now();
   });
   return {
@@ -56,7 +66,7 @@ async function fleet(ctx: BenchContext, kind: "gateway" | "canned", devices: num
   try {
     await sleep(500);
     const empty = await server.stats(true);
-    const watch = kind === "gateway" ? await watchAgentsOnline(server.mqttUrl, runId) : undefined;
+    const watch = kind === "gateway" ? await watchAgentsOnline(server.mqttUrl, runId, mqttVersion(broker)) : undefined;
     const start = performance.now();
     const load = await runLoad({ acsUrl: server.acsUrl, devices, concurrency: CONCURRENCY, informTemplate: await informTemplate(["0 BOOTSTRAP", "1 BOOT"]) });
     const registerS = (performance.now() - start) / 1000;

@@ -9,7 +9,7 @@
 import { ChildServer, cpuMs } from "./lib/child.js";
 import { benchScript } from "./lib/dist.js";
 import { percentile, type BenchCase, type BenchContext, type CaseResult, type Row } from "./lib/harness.js";
-import { probeBroker } from "./lib/mqtt.js";
+import { mqttVersion, probeBroker } from "./lib/mqtt.js";
 import { gatewaySide, runPhase, startFleetFor, tinyAcsSide, type Kind, type PhaseResult, type Side } from "./lib/roundtrip.js";
 
 /** Issue 6 target: gateway cost per translated Get, p50, CPE time excluded. */
@@ -35,7 +35,7 @@ async function withSides<T>(ctx: BenchContext, devices: number, body: (gateway: 
     const gwFleet = await startFleetFor(gw.acsUrl, devices, "RTG");
     // MQTTConnect records and registration settle before anything is timed.
     await new Promise((r) => setTimeout(r, 500));
-    const gateway = await gatewaySide(gw, runId, gwFleet);
+    const gateway = await gatewaySide(gw, runId, gwFleet, mqttVersion(broker));
     // Which RPCs the gateway sends for each request kind (after one warm-up
     // request each, so the per-device model cache is as in steady state):
     // the tiny ACS then sends exactly those.

@@ -7,7 +7,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { performance } from "node:perf_hooks";
 import type { ChildServer, FromChild } from "./child.js";
 import { fromDist } from "./dist.js";
-import { benchTopics } from "./mqtt.js";
+import { REPLY_TO, benchTopics } from "./mqtt.js";
 
 type FleetModule = typeof import("../../src/sim/fleet.js");
 type Fleet = Awaited<ReturnType<FleetModule["startFleet"]>>;
@@ -70,15 +70,16 @@ export async function startFleetFor(acsUrl: string, devices: number, prefix: str
 
 /** The controller side: Records to `os::<OUI>-<serial>` over the broker the
  * gateway uses, answers matched by msg_id. */
-export async function gatewaySide(server: ChildServer, runId: string, fleet: Fleet): Promise<Side> {
+export async function gatewaySide(server: ChildServer, runId: string, fleet: Fleet, version: 4 | 5): Promise<Side> {
   const { noSessionRecord } = await fromDist<UspEncode>("usp/encode.js");
   const { decodeRecord, decodeMsg, msgTypeForBody } = await fromDist<UspDecode>("usp/decode.js");
   const topics = benchTopics(runId);
-  const client: MqttClient = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: 5, clientId: `cwmp2usp-bench-ctl-${runId}`, reconnectPeriod: 0 });
+  const client: MqttClient = await mqtt.connectAsync(server.mqttUrl, { protocolVersion: version, clientId: `cwmp2usp-bench-ctl-${runId}`, reconnectPeriod: 0 });
   // A controller sends each request as soon as it has it; Nagle's algorithm
   // would hold one behind the previous one's ACK.
   (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-  await client.subscribeAsync(topics.controllerTopic, { qos: 1 });
+  // The gateway's own records to us carry its topic as a /reply-to= level.
+  await client.subscribeAsync([topics.controllerTopic, `${topics.controllerTopic}/+`], { qos: 1 });
   const waiting = new Map<string, (at: number) => void>();
   let errors = 0;
   client.on("message", (_topic, payload) => {
@@ -111,7 +112,9 @@ export async function gatewaySide(server: ChildServer, runId: string, fleet: Fle
         const body = { kind: "request" as const, request: request(kind) };
         const bytes = noSessionRecord({ toId: agentId, fromId: topics.controllerId, msg: { header: { msgId, msgType: msgTypeForBody(body) }, body } });
         answers.push(withTimeout(new Promise<number>((resolve) => waiting.set(msgId, resolve)), 30_000, () => waiting.delete(msgId)));
-        void client.publishAsync(topics.agentTopic.replace("{endpointId}", agentId), Buffer.from(bytes), { qos, properties: { responseTopic: topics.controllerTopic, contentType: "usp.msg" } });
+        const agentTopic = topics.agentTopic.replace("{endpointId}", agentId);
+        if (version === 5) void client.publishAsync(agentTopic, Buffer.from(bytes), { qos, properties: { responseTopic: topics.controllerTopic, contentType: "usp.msg" } });
+        else void client.publishAsync(`${agentTopic}${REPLY_TO}${topics.controllerTopic.replaceAll("/", "%2F")}`, Buffer.from(bytes), { qos });
       }
       const times = await Promise.all(answers);
       if (errors > 0) throw new Error(`the gateway answered ${errors} request(s) with a USP Error`);
