@@ -161,6 +161,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     },
   });
   const commands: AgentCommands = new AgentCommands({
+    store,
     localAgents,
     logger,
     now,
@@ -208,7 +209,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
         // Commands the Inform closes; its Boot! carries the controller's command_key.
-        const command = commands.onInform(endpointId, inform);
+        const command = await commands.onInform(endpointId, inform);
         const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: command.remoteFactoryResetPending };
         if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP")) void valueChangeSync?.cpeReset(endpointId);
         void notifications.onInform(endpointId, command.inform, memory).catch((err: unknown) => logger.error({ err, endpointId }, "Inform notifications failed"));
@@ -280,6 +281,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   }
   // Requests queued before a restart still run: wake every device that has work.
   await wakeDevicesWithQueuedWork(store, queue, logger);
+  // Async commands stored before a restart still end, on their timeout if their follow-up was lost.
+  void store
+    .listDevices()
+    .then((devices) => commands.restore(devices.map((d) => d.endpointId)))
+    .catch((err: unknown) => logger.error({ err }, "restoring command timeouts failed"));
 
   const http: FastifyInstance = createCwmpHttpServer({
     acs,

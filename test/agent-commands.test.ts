@@ -19,9 +19,9 @@ const AGENT = "os::00256D-SN1";
 const CONTROLLER = "proto::c1";
 const PING = "Device.IP.Diagnostics.IPPing.";
 
-function setup(timeoutsMs = {}) {
-  const clock = { now: Date.parse("2026-11-24T10:00:00Z") };
-  const store = new MemoryStore(() => clock.now);
+function setup(timeoutsMs = {}, shared?: { store: MemoryStore; clock: { now: number } }) {
+  const clock = shared?.clock ?? { now: Date.parse("2026-11-24T10:00:00Z") };
+  const store = shared?.store ?? new MemoryStore(() => clock.now);
   const notified: { endpointId: string; path: string; notification: Notification }[] = [];
   const tasks: GatewayTask[] = [];
   const woken: string[] = [];
@@ -34,6 +34,7 @@ function setup(timeoutsMs = {}) {
     onTreeBuilt: (endpointId, tree) => commands?.restoreRows(endpointId, tree),
   });
   commands = new AgentCommands({
+    store,
     localAgents,
     logger: pino({ level: "silent" }),
     now: () => clock.now,
@@ -54,7 +55,7 @@ function setup(timeoutsMs = {}) {
     deadline: clock.now + 60_000,
   });
   const rowValue = async (instance: number, rel: string): Promise<string | undefined> => (await localAgents.tree(AGENT)).value(`${REQUEST_TABLE}${instance}.${rel}`);
-  return { clock, commands, localAgents, notified, tasks, woken, pending, rowValue };
+  return { clock, store, commands, localAgents, notified, tasks, woken, pending, rowValue };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -157,13 +158,13 @@ t.test("TR-069 A.4.1.15 DUStateChangeComplete closes InstallDU() with UUID, Vers
 t.test("8 DIAGNOSTICS COMPLETE: a gateway task reads the results; output args named per TR-181 USP (Status ← DiagnosticsState)", async (t) => {
   const s = setup();
   const n = await start(s, { command: "Device.IP.Diagnostics.IPPing()", kind: "diagnostics", cwmpCommandKey: "c2u-c-0", diagnosticsObject: PING });
-  s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
+  await s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
   const task = s.tasks[0];
   if (task === undefined) return t.fail("no task queued");
   t.same(task.next([]), [{ method: "GetParameterValues", parameterNames: [PING] }]);
   t.equal(task.next([gpv({ [`${PING}DiagnosticsState`]: "Requested" })]), undefined);
   t.equal(s.notified.length, 0, "still Requested: the event was another test's");
-  s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
+  await s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
   const again = s.tasks[1];
   if (again === undefined) return t.fail("no second task");
   again.next([]);
@@ -181,13 +182,13 @@ t.test("8 DIAGNOSTICS COMPLETE: a gateway task reads the results; output args na
 t.test("diagnostics: an Error_* state is reported as Status only; a reboot before completion ends the test with 7022", async (t) => {
   const s = setup();
   await start(s, { command: "Device.IP.Diagnostics.TraceRoute()", kind: "diagnostics", cwmpCommandKey: "c2u-d-0", diagnosticsObject: "Device.IP.Diagnostics.TraceRoute." });
-  s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
+  await s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
   s.tasks[0]?.next([]);
   s.tasks[0]?.next([gpv({ "Device.IP.Diagnostics.TraceRoute.DiagnosticsState": "Error_CannotResolveHostName", "Device.IP.Diagnostics.TraceRoute.RouteHops.1.Host": "x" })]);
   await new Promise((r) => setImmediate(r));
   t.same(opComplete(s.notified[0]?.notification).result, { type: "reqOutputArgs", outputArgs: { Status: "Error_CannotResolveHostName" } });
   await start(s, { command: "Device.IP.Diagnostics.IPPing()", kind: "diagnostics", cwmpCommandKey: "c2u-d-1", diagnosticsObject: PING });
-  s.commands.onInform(AGENT, inform([["1 BOOT"]]));
+  await s.commands.onInform(AGENT, inform([["1 BOOT"]]));
   await new Promise((r) => setImmediate(r));
   t.match(opComplete(s.notified[1]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: /rebooted/ });
 });
@@ -195,7 +196,7 @@ t.test("diagnostics: an Error_* state is reported as Status only; a reboot befor
 t.test("a results task cut off by the end of its session is queued again and the CPE woken", async (t) => {
   const s = setup();
   await start(s, { command: "Device.IP.Diagnostics.IPPing()", kind: "diagnostics", cwmpCommandKey: "c2u-e-0", diagnosticsObject: PING });
-  s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
+  await s.commands.onInform(AGENT, inform([["8 DIAGNOSTICS COMPLETE"]]));
   s.tasks[0]?.next([]);
   s.tasks[0]?.abandoned?.();
   t.equal(s.tasks[1], s.tasks[0]);
@@ -236,27 +237,51 @@ t.test("a command past its timeout ends with 7022; Request rows survive a rebuil
 t.test("Boot!: M Reboot's CommandKey goes back to the controller's command_key once; a gateway FactoryReset makes the next 0 BOOTSTRAP remote", async (t) => {
   const s = setup();
   await s.commands.apply(s.pending("Device.Reboot()"), { ...noEffects(), reboots: [{ cwmpCommandKey: "c2u-f-0", commandKey: "ctl-reboot" }] });
-  const booted = s.commands.onInform(AGENT, inform([["1 BOOT"], ["M Reboot", "c2u-f-0"]]));
+  const booted = await s.commands.onInform(AGENT, inform([["1 BOOT"], ["M Reboot", "c2u-f-0"]]));
   t.same(booted.inform.event, [{ eventCode: "1 BOOT", commandKey: "" }, { eventCode: "M Reboot", commandKey: "ctl-reboot" }]);
   t.equal(booted.remoteFactoryResetPending, false);
-  t.same(s.commands.onInform(AGENT, inform([["M Reboot", "c2u-f-0"]])).inform.event, [{ eventCode: "M Reboot", commandKey: "c2u-f-0" }], "forgotten once used");
+  t.same((await s.commands.onInform(AGENT, inform([["M Reboot", "c2u-f-0"]]))).inform.event, [{ eventCode: "M Reboot", commandKey: "c2u-f-0" }], "forgotten once used");
   await s.commands.apply(s.pending("Device.FactoryReset()"), { ...noEffects(), factoryReset: true });
-  t.equal(s.commands.onInform(AGENT, inform([["2 PERIODIC"]])).remoteFactoryResetPending, true);
-  t.equal(s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]])).remoteFactoryResetPending, true);
-  t.equal(s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]])).remoteFactoryResetPending, false);
+  await s.commands.onInform(AGENT, inform([["2 PERIODIC"]]));
+  t.equal((await s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]]))).remoteFactoryResetPending, true);
+  t.equal((await s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]]))).remoteFactoryResetPending, false);
 });
 
 t.test("Activate(): the boot with its CommandKey ends it once ActiveFirmwareImage names the image; 0 BOOTSTRAP ends all commands", async (t) => {
   const s = setup();
   await start(s, { command: "Device.DeviceInfo.FirmwareImage.2.Activate()", kind: "firmwareActivate", cwmpCommandKey: "c2u-g-0", image: "Device.DeviceInfo.FirmwareImage.2" });
-  const booted = s.commands.onInform(AGENT, inform([["1 BOOT"], ["M Reboot", "c2u-g-0"]]));
+  const booted = await s.commands.onInform(AGENT, inform([["1 BOOT"], ["M Reboot", "c2u-g-0"]]));
   t.equal(booted.inform.event[1]?.commandKey, "ctl-key", "Boot! carries Activate()'s command_key");
   t.same(s.tasks[0]?.next([]), [{ method: "GetParameterValues", parameterNames: ["Device.DeviceInfo.ActiveFirmwareImage"] }]);
   s.tasks[0]?.next([gpv({ "Device.DeviceInfo.ActiveFirmwareImage": "Device.DeviceInfo.FirmwareImage.1" })]);
   await new Promise((r) => setImmediate(r));
   t.same(opComplete(s.notified[0]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: "the CPE booted Device.DeviceInfo.FirmwareImage.1, not Device.DeviceInfo.FirmwareImage.2" });
   await start(s, DOWNLOAD);
-  s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]]));
+  await s.commands.onInform(AGENT, inform([["0 BOOTSTRAP"], ["1 BOOT"]]));
   await new Promise((r) => setImmediate(r));
   t.match(opComplete(s.notified[1]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: /factory defaults/ });
+});
+
+t.test("a gateway restart keeps running commands (store agent rows): the Request row, the CommandKey match, the timeout", async (t) => {
+  const before = setup({ firmwareDownload: 60_000 });
+  const n = await start(before, DOWNLOAD);
+  const ping = await start(before, { command: "Device.IP.Diagnostics.IPPing()", kind: "diagnostics", cwmpCommandKey: "c2u-h-0", diagnosticsObject: PING });
+  await before.commands.apply(before.pending("Device.Reboot()"), { ...noEffects(), reboots: [{ cwmpCommandKey: "c2u-h-1", commandKey: "ctl-reboot" }] });
+  // A new gateway on the same store: nothing in memory survives.
+  const after = setup({ firmwareDownload: 60_000 }, { store: before.store, clock: before.clock });
+  await after.commands.restore([AGENT]);
+  t.equal(await after.rowValue(n, "Command"), DOWNLOAD.command, "the Request row is back in the rebuilt Device.LocalAgent. tree");
+  t.same((await after.commands.envFor(AGENT)).running.map((c) => c.requestInstance), [n, ping]);
+  const booted = await after.commands.onInform(AGENT, inform([["1 BOOT"], ["M Reboot", "c2u-h-1"]]));
+  t.equal(booted.inform.event[1]?.commandKey, "ctl-reboot", "the Boot! still carries the controller's command_key");
+  t.match(opComplete(after.notified[0]?.notification), { commandName: "IPPing()", result: { type: "cmdFailure", errCode: 7022 } }, "the reboot ended the diagnostic");
+  await after.commands.onCpeRequest(AGENT, { method: "TransferComplete", commandKey: "c2u-a-0", faultStruct: { faultCode: 0, faultString: "" }, startTime: "", completeTime: "" });
+  t.same(opComplete(after.notified[1]?.notification), { objPath: "Device.DeviceInfo.FirmwareImage.2.", commandName: "Download()", commandKey: "ctl-key", result: { type: "reqOutputArgs", outputArgs: {} } });
+  const lost = await start(after, { ...DOWNLOAD, cwmpCommandKey: "c2u-a-1" });
+  const again = setup({ firmwareDownload: 60_000 }, { store: before.store, clock: before.clock });
+  await again.commands.restore([AGENT]);
+  again.clock.now += 60_001;
+  await again.commands.sweep();
+  t.match(opComplete(again.notified[0]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: /timeout/ }, "a command whose follow-up the restart lost ends on its timeout");
+  t.equal(await again.rowValue(lost, "Status"), undefined);
 });

@@ -4,7 +4,7 @@
 // commands, their timeouts, and R-OPR.4 (no OperateResp for send_resp=false).
 import type { Logger } from "pino";
 import type { CpeRequest, Inform } from "../../cwmp/rpc.js";
-import type { PendingRequest } from "../../store/store.js";
+import type { PendingRequest, Store } from "../../store/store.js";
 import type { CommandKind, OperateEffects, OperateEnv } from "../../translate/commands.js";
 import { operateReplyWanted } from "../../translate/operate.js";
 import type { UspReply } from "../../translate/plan.js";
@@ -17,6 +17,7 @@ import { CommandEvents } from "./command-events.js";
 import { CommandTracker } from "./command-tracker.js";
 
 export interface AgentCommandsDeps {
+  store: Store;
   localAgents: LocalAgents;
   logger: Logger;
   now(): number;
@@ -49,7 +50,7 @@ export class AgentCommands implements CommandHooks {
   }
 
   /** See CommandEvents.onInform. */
-  onInform(endpointId: string, inform: Inform): { inform: Inform; remoteFactoryResetPending: boolean } {
+  onInform(endpointId: string, inform: Inform): Promise<{ inform: Inform; remoteFactoryResetPending: boolean }> {
     return this.events.onInform(endpointId, inform);
   }
 
@@ -61,8 +62,13 @@ export class AgentCommands implements CommandHooks {
     return this.tracker.sweep();
   }
 
-  restoreRows(endpointId: string, tree: LocalTree): void {
-    this.tracker.restoreRows(endpointId, tree);
+  /** At start: timeouts for the commands stored before a restart. */
+  restore(endpointIds: string[]): Promise<void> {
+    return this.tracker.restore(endpointIds);
+  }
+
+  restoreRows(endpointId: string, tree: LocalTree): Promise<void> {
+    return this.tracker.restoreRows(endpointId, tree);
   }
 
   /** R-OPR.4: false for an OperateResp the controller asked not to get. */

@@ -2,14 +2,19 @@
 // (TR-369 "Asynchronous Operations"): each has its Device.LocalAgent.Request.{i}
 // (R-OPR.0, Status Active), is found again by the CWMP CommandKey the gateway
 // generated for it, and ends once: with the result the CPE reports, when
-// canceled (7023), or on its timeout (7022). Ending sends the OperationComplete
-// Notify to subscribed controllers and removes the Request row. Also kept
+// canceled (7023), or on its timeout (7022). Ending removes the Request row
+// and sends the OperationComplete Notify to subscribed controllers. Also kept
 // here: the CommandKeys of sync Reboot()s (their Boot! carries the
 // controller's command_key) and FactoryReset()s not yet seen (Boot! Cause).
-// State is in memory: a gateway restart loses it, and the CPE's late
-// TransferComplete or diagnostics results are then ignored.
+//
+// The state of each agent is kept in the store (agent rows, command-state.ts)
+// and read afresh for every event, so a TransferComplete still closes its
+// Download() after a gateway restart or on another instance. What lives in
+// memory only: the gateway tasks reading results (a restart loses them; the
+// command then ends on its timeout) and the sweep's deadline index, rebuilt
+// at start by restore().
 import type { Logger } from "pino";
-import type { PendingRequest } from "../../store/store.js";
+import type { PendingRequest, Store } from "../../store/store.js";
 import type { CommandKind, OperateEffects, OperateEnv, StartedCommand } from "../../translate/commands.js";
 import { commandFailure, success, type CommandResult } from "../../translate/operate-results.js";
 import { USP_ERR } from "../../usp/errors.js";
@@ -18,24 +23,9 @@ import { addRequestRow, hasRequestRow, removeRequestRow, REQUEST_TABLE, setReque
 import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
 import type { CommandHooks } from "../session-work.js";
+import { loadState, saveState, type AgentCommandState, type TrackedCommand } from "./command-state.js";
 
-export interface TrackedCommand {
-  endpointId: string;
-  requestInstance: number;
-  /** Controller endpoint id that sent the Operate (Request.{i}.Originator). */
-  originator: string;
-  command: string;
-  /** The controller's command_key. */
-  commandKey: string;
-  cwmpCommandKey: string;
-  kind: CommandKind;
-  deadline: number;
-  diagnosticsObject?: string;
-  image?: string;
-  execEnvRef?: string;
-  /** A gateway task is reading its results (diagnostics, Activate). */
-  reading: boolean;
-}
+export type { TrackedCommand } from "./command-state.js";
 
 /** How long an async command may run before it fails with 7022. Downloads:
  * genieacs' cwmp.downloadTimeout (3600 s, cwmp.md §3); diagnostics run in
@@ -53,6 +43,7 @@ export const COMMAND_TIMEOUTS_MS: Readonly<Record<CommandKind, number>> = {
 };
 
 export interface CommandTrackerDeps {
+  store: Store;
   localAgents: LocalAgents;
   logger: Logger;
   now(): number;
@@ -61,25 +52,54 @@ export interface CommandTrackerDeps {
   timeoutsMs?: Partial<Record<CommandKind, number>>;
 }
 
+/** A command that ended and how, to be announced once the state is saved. */
+export interface Ending {
+  command: TrackedCommand;
+  result: CommandResult;
+  status?: "Canceled";
+}
+
 export class CommandTracker implements CommandHooks {
-  /** Running async commands per agent, by Request instance number. */
-  private readonly byAgent = new Map<string, Map<number, TrackedCommand>>();
-  /** Sync Reboot()s not yet booted: CWMP CommandKey → controller's command_key. */
-  private readonly rebootKeys = new Map<string, Map<string, string>>();
-  private readonly factoryResets = new Set<string>();
+  /** Earliest deadline per agent with running commands (the sweep's index). */
+  private readonly deadlines = new Map<string, number>();
+  /** Per-agent chain: one read-modify-write of an agent's state at a time. */
+  private readonly chains = new Map<string, Promise<unknown>>();
   private counter = 0;
 
   constructor(private readonly deps: CommandTrackerDeps) {}
 
+  /** Runs `fn` on the agent's stored state and saves it; serialized per agent. */
+  update<T>(endpointId: string, fn: (state: AgentCommandState) => T): Promise<T> {
+    const previous = this.chains.get(endpointId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const state = await loadState(this.deps.store, endpointId);
+      const before = JSON.stringify(state);
+      const result = fn(state);
+      if (JSON.stringify(state) !== before) await saveState(this.deps.store, endpointId, state);
+      this.index(endpointId, state);
+      return result;
+    });
+    const settled = next.catch(() => undefined);
+    this.chains.set(endpointId, settled);
+    void settled.then(() => {
+      if (this.chains.get(endpointId) === settled) this.chains.delete(endpointId);
+    });
+    return next;
+  }
+
   async envFor(endpointId: string): Promise<OperateEnv> {
-    const tree = await this.deps.localAgents.tree(endpointId);
+    const [tree, running] = await Promise.all([this.deps.localAgents.tree(endpointId), this.running(endpointId)]);
     this.counter = (this.counter + 1) % 36 ** 4;
     return {
       // Unique across restarts (the clock) and within a millisecond (the counter); ≤ 17 characters.
       commandKeyBase: `c2u-${this.deps.now().toString(36)}-${this.counter.toString(36)}`,
       nextRequestInstance: tree.nextInstance(REQUEST_TABLE),
-      running: this.running(endpointId).map((c) => ({ requestInstance: c.requestInstance, command: c.command, kind: c.kind, cwmpCommandKey: c.cwmpCommandKey })),
+      running: running.map((c) => ({ requestInstance: c.requestInstance, command: c.command, kind: c.kind, cwmpCommandKey: c.cwmpCommandKey })),
     };
+  }
+
+  async running(endpointId: string): Promise<TrackedCommand[]> {
+    return (await loadState(this.deps.store, endpointId)).commands;
   }
 
   /** Before the reply: Request rows of started commands, keys of reboots. */
@@ -87,11 +107,15 @@ export class CommandTracker implements CommandHooks {
     const { endpointId } = pending;
     const commandKey = pending.request.type === "operate" ? pending.request.operate.commandKey : "";
     try {
-      for (const r of effects.reboots) this.rebootKeysOf(endpointId).set(r.cwmpCommandKey, r.commandKey);
-      if (effects.factoryReset) this.factoryResets.add(endpointId);
+      const started = effects.started.map((s) => this.tracked(endpointId, pending.controllerId, commandKey, s));
+      await this.update(endpointId, (state) => {
+        for (const r of effects.reboots) state.rebootKeys[r.cwmpCommandKey] = r.commandKey;
+        if (effects.factoryReset) state.factoryReset = true;
+        state.commands.push(...started);
+      });
       const tree = await this.deps.localAgents.tree(endpointId);
-      for (const s of effects.started) this.start(tree, endpointId, pending.controllerId, commandKey, s);
-      for (const instance of effects.canceled) if (this.get(endpointId, instance) !== undefined) setRequestStatus(tree, instance, "Canceled");
+      await this.restoreRows(endpointId, tree, started);
+      for (const instance of effects.canceled) if (hasRequestRow(tree, instance)) setRequestStatus(tree, instance, "Canceled");
     } catch (err) {
       this.deps.logger.error({ err, endpointId, msgId: pending.msgId }, "recording the commands of an Operate failed");
     }
@@ -100,89 +124,77 @@ export class CommandTracker implements CommandHooks {
   /** After the reply: commands that finished at once, and canceled ones, end
    * (their OperationComplete follows the OperateResp). */
   async afterReply(pending: PendingRequest, effects: OperateEffects): Promise<void> {
-    for (const s of effects.started) {
-      const tracked = this.get(pending.endpointId, s.requestInstance);
-      if (s.finishedNow && tracked !== undefined) await this.complete(tracked, success());
-    }
-    for (const instance of effects.canceled) {
-      const tracked = this.get(pending.endpointId, instance);
-      if (tracked !== undefined) await this.complete(tracked, commandFailure(USP_ERR.COMMAND_CANCELLED, `${tracked.command} was canceled`), "Canceled");
-    }
+    const done = effects.started.filter((s) => s.finishedNow).map((s) => s.requestInstance);
+    if (done.length === 0 && effects.canceled.length === 0) return;
+    await this.end(pending.endpointId, (state) => [
+      ...take(state, done).map((command) => ({ command, result: success() })),
+      ...take(state, effects.canceled).map((command): Ending => ({ command, result: commandFailure(USP_ERR.COMMAND_CANCELLED, `${command.command} was canceled`), status: "Canceled" })),
+    ]);
   }
 
-  running(endpointId: string): TrackedCommand[] {
-    return [...(this.byAgent.get(endpointId)?.values() ?? [])];
-  }
-
-  get(endpointId: string, requestInstance: number): TrackedCommand | undefined {
-    return this.byAgent.get(endpointId)?.get(requestInstance);
-  }
-
-  byCwmpKey(endpointId: string, cwmpCommandKey: string): TrackedCommand | undefined {
-    return this.running(endpointId).find((c) => c.cwmpCommandKey === cwmpCommandKey);
-  }
-
-  /** The controller's command_key for a Reboot's CWMP CommandKey (forgotten once used). */
-  takeRebootKey(endpointId: string, cwmpCommandKey: string): string | undefined {
-    const keys = this.rebootKeys.get(endpointId);
-    const key = keys?.get(cwmpCommandKey);
-    keys?.delete(cwmpCommandKey);
-    if (keys?.size === 0) this.rebootKeys.delete(endpointId);
-    return key;
-  }
-
-  /** Whether the gateway sent this CPE a FactoryReset not yet seen; `seen`
-   * (a 0 BOOTSTRAP) clears it. */
-  factoryResetPending(endpointId: string, seen: boolean): boolean {
-    const pending = this.factoryResets.has(endpointId);
-    if (seen) this.factoryResets.delete(endpointId);
-    return pending;
-  }
-
-  /** Ends a command once: Request Status, row removed, OperationComplete Notify. */
-  async complete(tracked: TrackedCommand, result: CommandResult, status?: "Canceled"): Promise<void> {
-    const commands = this.byAgent.get(tracked.endpointId);
-    if (commands?.get(tracked.requestInstance) !== tracked) return;
-    commands.delete(tracked.requestInstance);
-    if (commands.size === 0) this.byAgent.delete(tracked.endpointId);
-    const { endpointId } = tracked;
-    this.deps.logger.info({ endpointId, command: tracked.command, request: tracked.requestInstance, result: result.type }, "command complete");
+  /** Ends the commands `select` removes from the agent's state: Request
+   * Status, row removed, OperationComplete Notify. A command already ended
+   * (by another event, or another instance) is not selected again. */
+  async end(endpointId: string, select: (state: AgentCommandState) => Ending[]): Promise<void> {
+    let endings: Ending[];
     try {
-      const tree = await this.deps.localAgents.tree(endpointId);
-      setRequestStatus(tree, tracked.requestInstance, status ?? (result.type === "cmdFailure" ? "Error" : "Success"));
-      // Gone before the Notify leaves, so a controller that hears of the
-      // completion never finds the row still there.
-      removeRequestRow(tree, tracked.requestInstance);
-      await this.deps.notify(endpointId, tracked.command, operationComplete(tracked, result));
+      endings = await this.update(endpointId, select);
     } catch (err) {
-      this.deps.logger.error({ err, endpointId, command: tracked.command }, "completing a command failed");
+      this.deps.logger.error({ err, endpointId }, "ending commands failed");
+      return;
     }
+    for (const e of endings) await this.announce(endpointId, e);
   }
 
-  /** Ends every command whose time is up (called by the gateway's sweep timer). */
+  /** Ends one command by its Request instance, if it is still running. */
+  complete(endpointId: string, requestInstance: number, result: CommandResult): Promise<void> {
+    return this.end(endpointId, (state) => take(state, [requestInstance]).map((command) => ({ command, result })));
+  }
+
+  /** Ends every command whose time is up (the gateway's sweep timer). */
   async sweep(): Promise<void> {
     const now = this.deps.now();
-    for (const commands of [...this.byAgent.values()]) {
-      for (const c of [...commands.values()]) {
-        if (c.deadline > now) continue;
-        const seconds = Math.round(this.timeoutMs(c.kind) / 1000);
-        await this.complete(c, commandFailure(USP_ERR.COMMAND_FAILURE, `timeout: the CPE did not complete ${c.command} within ${seconds} s`));
-      }
+    for (const [endpointId, deadline] of [...this.deadlines]) {
+      if (deadline > now) continue;
+      await this.end(endpointId, (state) => {
+        const expired = state.commands.filter((c) => c.deadline <= now);
+        state.commands = state.commands.filter((c) => c.deadline > now);
+        return expired.map((command) => ({ command, result: commandFailure(USP_ERR.COMMAND_FAILURE, `timeout: the CPE did not complete ${command.command} within ${Math.round(this.timeoutMs(command.kind) / 1000)} s`) }));
+      });
     }
   }
 
-  /** Puts the rows of running commands back into a rebuilt local tree (the
-   * trees are an LRU cache; the commands are kept here). */
-  restoreRows(endpointId: string, tree: LocalTree): void {
-    for (const c of this.running(endpointId)) {
+  /** At start: the deadlines of the agents' stored commands, so the sweep
+   * ends those whose follow-up this restart lost. */
+  async restore(endpointIds: string[]): Promise<void> {
+    for (const endpointId of endpointIds) this.index(endpointId, await loadState(this.deps.store, endpointId));
+  }
+
+  /** Puts the rows of running commands into a (re)built local tree: the
+   * trees are an LRU cache and do not survive a restart; the store does. */
+  async restoreRows(endpointId: string, tree: LocalTree, commands?: TrackedCommand[]): Promise<void> {
+    for (const c of commands ?? (await this.running(endpointId))) {
       if (!hasRequestRow(tree, c.requestInstance)) addRequestRow(tree, { instance: c.requestInstance, originator: c.originator, command: c.command, commandKey: c.commandKey, status: "Active" });
     }
   }
 
-  private start(tree: LocalTree, endpointId: string, originator: string, commandKey: string, s: StartedCommand): void {
-    // R-OPR.0; Status Active: the CPE already accepted the command.
-    addRequestRow(tree, { instance: s.requestInstance, originator, command: s.command, commandKey, status: "Active" });
-    const tracked: TrackedCommand = {
+  private async announce(endpointId: string, e: Ending): Promise<void> {
+    const c = e.command;
+    this.deps.logger.info({ endpointId, command: c.command, request: c.requestInstance, result: e.result.type }, "command complete");
+    try {
+      const tree = await this.deps.localAgents.tree(endpointId);
+      setRequestStatus(tree, c.requestInstance, e.status ?? (e.result.type === "cmdFailure" ? "Error" : "Success"));
+      // Gone before the Notify leaves, so a controller that hears of the
+      // completion never finds the row still there (R-OPR.0).
+      removeRequestRow(tree, c.requestInstance);
+      await this.deps.notify(endpointId, c.command, operationComplete(c, e.result));
+    } catch (err) {
+      this.deps.logger.error({ err, endpointId, command: c.command }, "announcing a command's completion failed");
+    }
+  }
+
+  private tracked(endpointId: string, originator: string, commandKey: string, s: StartedCommand): TrackedCommand {
+    return {
       endpointId,
       requestInstance: s.requestInstance,
       originator,
@@ -191,31 +203,27 @@ export class CommandTracker implements CommandHooks {
       cwmpCommandKey: s.cwmpCommandKey,
       kind: s.kind,
       deadline: this.deps.now() + this.timeoutMs(s.kind),
-      reading: false,
       ...(s.diagnosticsObject !== undefined ? { diagnosticsObject: s.diagnosticsObject } : {}),
       ...(s.image !== undefined ? { image: s.image } : {}),
       ...(s.execEnvRef !== undefined ? { execEnvRef: s.execEnvRef } : {}),
     };
-    let commands = this.byAgent.get(endpointId);
-    if (commands === undefined) {
-      commands = new Map();
-      this.byAgent.set(endpointId, commands);
-    }
-    commands.set(s.requestInstance, tracked);
   }
 
-  private rebootKeysOf(endpointId: string): Map<string, string> {
-    let keys = this.rebootKeys.get(endpointId);
-    if (keys === undefined) {
-      keys = new Map();
-      this.rebootKeys.set(endpointId, keys);
-    }
-    return keys;
+  private index(endpointId: string, state: AgentCommandState): void {
+    if (state.commands.length === 0) this.deadlines.delete(endpointId);
+    else this.deadlines.set(endpointId, Math.min(...state.commands.map((c) => c.deadline)));
   }
 
   private timeoutMs(kind: CommandKind): number {
     return this.deps.timeoutsMs?.[kind] ?? COMMAND_TIMEOUTS_MS[kind];
   }
+}
+
+/** Removes the commands with these Request instances from the state, returning them. */
+export function take(state: AgentCommandState, instances: readonly number[]): TrackedCommand[] {
+  const taken = state.commands.filter((c) => instances.includes(c.requestInstance));
+  state.commands = state.commands.filter((c) => !instances.includes(c.requestInstance));
+  return taken;
 }
 
 /** The OperationComplete of a command: obj_path is the object holding it,

@@ -16,7 +16,7 @@ export interface LocalAgentsDeps {
   /** Called after a controller changed the agent's Subscription table. */
   onSubscriptionsChanged(endpointId: string): void;
   /** Called when a tree is (re)built, e.g. to put back the Request rows of running commands. */
-  onTreeBuilt?(endpointId: string, tree: LocalTree): void;
+  onTreeBuilt?(endpointId: string, tree: LocalTree): void | Promise<void>;
 }
 
 export class LocalAgents {
@@ -31,7 +31,7 @@ export class LocalAgents {
     if (cached !== undefined) return cached;
     const rows = await this.deps.store.getAgentRows(endpointId, SUBSCRIPTION_TABLE);
     const tree = buildLocalAgentTree(this.deps.contextFor(endpointId), rows);
-    this.deps.onTreeBuilt?.(endpointId, tree);
+    await this.deps.onTreeBuilt?.(endpointId, tree);
     this.trees.set(endpointId, tree);
     return tree;
   }
