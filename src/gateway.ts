@@ -169,7 +169,16 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     enqueueTask: (endpointId, task): void => work.tasks.enqueue(endpointId, task),
     wake: (endpointId) => void queue.wake(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "wake failed")),
   });
-  const work = new SessionWork({ store, logger, answer, maxCachedModels: MAX_CACHED_MODELS, localAgents, commands });
+  const work = new SessionWork({
+    store,
+    logger,
+    answer,
+    maxCachedModels: MAX_CACHED_MODELS,
+    localAgents,
+    commands,
+    // A session's work log lives as long as the session's lock (acs.ts).
+    workLogTtlMs: config.cwmp.sessionTimeoutSeconds * 2000,
+  });
   // One path for every Connection Request (queued work and the admin API), so each is counted.
   const connectionRequest = async (device: DeviceRecord): Promise<ConnectionRequestOutcome> => {
     const outcome = await sendConnectionRequest(device.connectionRequestUrl, device.connectionRequestAuth ?? config.cwmp.connectionRequest, {
@@ -227,8 +236,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         return work.nextRpc(endpointId, sessionId, last);
       },
       // A session that went on at another instance: the translation this
-      // instance had in progress for it is stale; the request stays queued.
-      onSessionMoved: (_endpointId, sessionId) => work.sessionEnded(sessionId),
+      // instance had in progress for it is stale; the other continues it.
+      onSessionMoved: (_endpointId, sessionId) => work.sessionMoved(sessionId),
       onCpeRequest: (endpointId, request) => {
         logger.debug({ endpointId, method: request.method }, "CPE request");
         void commands.onCpeRequest(endpointId, request).catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));

@@ -2,6 +2,10 @@
 // driving the pure planners (translate/) round by round: plan → RPCs → record
 // outcomes → plan … → reply. The CWMP side asks `nextRpc` at every ACS turn;
 // null means "nothing to do", and the session ends with 204.
+//
+// Before each RPC goes to the CPE the job's progress is saved as the
+// session's work log, so that when the session's next POST reaches another
+// gateway instance that instance continues the request (work-replay.ts).
 import type { Logger } from "pino";
 import { LRUCache } from "lru-cache";
 import type { AcsRequest, RpcOutcome } from "../cwmp/rpc.js";
@@ -14,6 +18,7 @@ import { USP_ERR, uspError } from "../usp/errors.js";
 import type { LocalAgents, LocalRpc } from "./local-agent/local-agents.js";
 import { routeRpc, type RpcRoute } from "./local-agent/rpc-route.js";
 import { GatewayTasks } from "./gateway-tasks.js";
+import { Replay, continuesLog, stepsOf, type WorkStep } from "./work-replay.js";
 
 interface ActiveJob {
   pending: PendingRequest;
@@ -28,6 +33,10 @@ interface ActiveJob {
   split: Extract<RpcRoute, { kind: "split" }> | undefined;
   /** Operate only: the agent as the planner sees it, fixed for the whole job. */
   operate: OperateEnv | undefined;
+  /** RPCs and outcomes of the rounds already filed, for the work log. */
+  filed: WorkStep[];
+  /** Set while the job re-runs what another instance already did. */
+  replay: Replay | undefined;
 }
 
 type Respond = Extract<Plan, { kind: "respond" }>;
@@ -51,6 +60,8 @@ export interface SessionWorkDeps {
   /** Device.LocalAgent., answered by the gateway rather than the CPE. */
   localAgents: LocalAgents;
   commands?: CommandHooks;
+  /** How long a session's work log outlives its last RPC: the session lock's TTL (default 60 s). */
+  workLogTtlMs?: number;
 }
 
 export class SessionWork {
@@ -94,6 +105,10 @@ export class SessionWork {
     if (taskRpc !== null) return taskRpc;
     if (taskOutcome !== undefined) last = undefined;
     let job = this.jobs.get(sessionId);
+    if (job === undefined && last !== undefined) {
+      job = await this.resume(endpointId, sessionId, last);
+      if (job !== undefined) last = undefined; // the replay holds its outcome
+    }
     if (job !== undefined && last !== undefined) {
       const split = job.split;
       job.split = undefined;
@@ -106,14 +121,9 @@ export class SessionWork {
       }
       const rpc = job.queue.shift();
       if (rpc !== undefined) {
-        job.sent.push(rpc);
-        const route = routeRpc(rpc);
-        if (route.kind === "local") {
-          job.outcomes.push(await this.runLocal(job.pending, route.rpc));
-          continue;
-        }
-        job.split = route.kind === "split" ? route : undefined;
-        return route.kind === "split" ? route.remote : rpc;
+        const toCpe = await this.runRpc(sessionId, job, rpc);
+        if (toCpe === undefined) continue;
+        return toCpe;
       }
       const respond = this.advance(job);
       if (respond === undefined) continue;
@@ -130,7 +140,8 @@ export class SessionWork {
     // A model of its own: the device's shared model may be mid-transaction in a session.
     const model = new DeviceModel();
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate: await this.operateEnv(pending) };
+    const operate = await this.operateEnv(pending);
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined };
     for (;;) {
       const respond = this.advance(job);
       if (respond !== undefined) {
@@ -152,6 +163,47 @@ export class SessionWork {
     }
   }
 
+  /** One planned RPC: answered from the replay or by the gateway, or returned
+   * as what goes to the CPE, once the work log says so. */
+  private async runRpc(sessionId: string, job: ActiveJob, rpc: AcsRequest): Promise<AcsRequest | undefined> {
+    job.sent.push(rpc);
+    const logged = job.replay?.logged(rpc);
+    if (logged !== undefined) {
+      job.outcomes.push(logged);
+      return undefined;
+    }
+    const route = routeRpc(rpc);
+    if (route.kind === "local") {
+      job.outcomes.push(await this.runLocal(job.pending, route.rpc));
+      return undefined;
+    }
+    const toCpe = route.kind === "split" ? route.remote : rpc;
+    const atCpe = job.replay?.atCpe(toCpe);
+    if (atCpe !== undefined) {
+      job.outcomes.push(route.kind === "split" ? route.merge(atCpe, await this.runLocal(job.pending, route.local)) : atCpe);
+      return undefined;
+    }
+    job.replay = undefined; // from here on the job runs live
+    job.split = route.kind === "split" ? route : undefined;
+    const log = { requestId: job.pending.requestId, steps: [...job.filed, ...stepsOf(job.sent, job.outcomes)], inFlight: toCpe };
+    await this.deps.store.saveSessionWork(sessionId, log, this.deps.workLogTtlMs ?? DEFAULT_WORK_LOG_TTL_MS);
+    return toCpe;
+  }
+
+  /** The request another instance was running in this session, continued
+   * from the session's work log; undefined when there is none to continue
+   * (then the outcome that came is not this job's and is dropped). */
+  private async resume(endpointId: string, sessionId: string, last: WorkStep): Promise<ActiveJob | undefined> {
+    const log = await this.deps.store.loadSessionWork(sessionId);
+    if (log === undefined || !continuesLog(log, last.request) || this.running.has(log.requestId)) return undefined;
+    const pending = (await this.deps.store.pendingRequests(endpointId)).find((r) => r.requestId === log.requestId);
+    if (pending === undefined) return undefined; // answered meanwhile (timeout)
+    const job = await this.beginJob(sessionId, pending);
+    job.replay = new Replay(log.steps, last);
+    this.deps.logger.info({ endpointId, msgId: pending.msgId, rpcsDone: log.steps.length + 1 }, "request continues where another gateway instance left it");
+    return job;
+  }
+
   private runLocal(pending: PendingRequest, rpc: LocalRpc): Promise<RpcOutcome> {
     return this.deps.localAgents.execute(pending.endpointId, rpc, pending.controllerId);
   }
@@ -159,6 +211,13 @@ export class SessionWork {
   /** The session ended (normally or not): a job still running is abandoned and
    * its request stays queued, to run again in the CPE's next session. */
   sessionEnded(sessionId: string): void {
+    this.sessionMoved(sessionId);
+    void this.deps.store.deleteSessionWork(sessionId).catch((err: unknown) => this.deps.logger.error({ err, sessionId }, "deleting a work log failed"));
+  }
+
+  /** The session went on at another instance: what this one holds for it is
+   * stale, while its work log in the store lives on for the other. */
+  sessionMoved(sessionId: string): void {
     this.tasks.sessionEnded(sessionId);
     const job = this.jobs.get(sessionId);
     if (job === undefined) return;
@@ -174,6 +233,7 @@ export class SessionWork {
   private advance(job: ActiveJob): Respond | undefined {
     if (job.sent.length > 0) {
       recordOutcomes(job.model, job.sent, job.outcomes);
+      job.filed.push(...stepsOf(job.sent, job.outcomes));
       job.sent = [];
       job.outcomes = [];
     }
@@ -199,13 +259,17 @@ export class SessionWork {
     const queued = await this.deps.store.pendingRequests(endpointId);
     const pending = queued.find((r) => !this.running.has(r.requestId));
     if (pending === undefined) return undefined;
+    this.deps.logger.debug({ endpointId, msgId: pending.msgId, type: pending.request.type }, "request joins CWMP session");
+    return this.beginJob(sessionId, pending);
+  }
+
+  private async beginJob(sessionId: string, pending: PendingRequest): Promise<ActiveJob> {
     this.running.add(pending.requestId);
     const operate = await this.operateEnv(pending);
-    const model = this.modelFor(endpointId);
+    const model = this.modelFor(pending.endpointId);
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate };
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined };
     this.jobs.set(sessionId, job);
-    this.deps.logger.debug({ endpointId, msgId: pending.msgId, type: pending.request.type }, "request joins CWMP session");
     return job;
   }
 
@@ -222,6 +286,8 @@ export class SessionWork {
     if (respond.effects !== undefined) await this.deps.commands?.afterReply(job.pending, respond.effects);
   }
 }
+
+const DEFAULT_WORK_LOG_TTL_MS = 60_000;
 
 function errorRespond(code: number, message: string): Respond {
   return { kind: "respond", reply: { kind: "error", error: uspError(code, message) } };

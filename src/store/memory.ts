@@ -1,6 +1,6 @@
 // In-memory Store: tests, labs and `cwmp2usp demo`. State dies with the process.
 import type { CwmpSession } from "../cwmp/session.js";
-import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
+import type { DeviceRecord, PendingRequest, SessionWorkLog, Store, StoredRow } from "./store.js";
 
 export class MemoryStore implements Store {
   private readonly devices = new Map<string, DeviceRecord>();
@@ -8,6 +8,7 @@ export class MemoryStore implements Store {
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
   private readonly agentRows = new Map<string, StoredRow[]>();
   private readonly cwmpSessions = new Map<string, { session: CwmpSession; expiresAt: number }>();
+  private readonly sessionWork = new Map<string, { log: SessionWorkLog; expiresAt: number }>();
   /** Wake-up claims: endpoint id → expiry (epoch ms). */
   private readonly wakeClaims = new Map<string, number>();
 
@@ -98,6 +99,23 @@ export class MemoryStore implements Store {
     this.cwmpSessions.delete(sessionId);
   }
 
+  async saveSessionWork(sessionId: string, log: SessionWorkLog, ttlMs: number): Promise<void> {
+    this.sessionWork.set(sessionId, { log: structuredClone(log), expiresAt: this.now() + ttlMs });
+  }
+
+  async loadSessionWork(sessionId: string): Promise<SessionWorkLog | undefined> {
+    const entry = this.sessionWork.get(sessionId);
+    if (entry === undefined || entry.expiresAt <= this.now()) {
+      this.sessionWork.delete(sessionId);
+      return undefined;
+    }
+    return structuredClone(entry.log);
+  }
+
+  async deleteSessionWork(sessionId: string): Promise<void> {
+    this.sessionWork.delete(sessionId);
+  }
+
   async claimWakeUp(endpointId: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     if ((this.wakeClaims.get(endpointId) ?? 0) > now) return false;
@@ -122,6 +140,7 @@ export class MemoryStore implements Store {
     this.queues.clear();
     this.locks.clear();
     this.cwmpSessions.clear();
+    this.sessionWork.clear();
     this.wakeClaims.clear();
   }
 }

@@ -8,11 +8,12 @@
 //   deadlines           ZSET "<eid>\n<rid>" scored by deadline (epoch ms)
 //   lock:<eid>          session lock owner, with PX expiry
 //   cwmp-session:<sid>  JSON CwmpSession, with PX expiry
+//   session-work:<sid>  JSON SessionWorkLog, with PX expiry
 //   wake:<eid>          wake-up claim, with PX expiry
 //   agent:<eid>         HASH table path → JSON rows of gateway-served tables
 import { Redis } from "ioredis";
 import type { CwmpSession } from "../cwmp/session.js";
-import type { DeviceRecord, PendingRequest, Store, StoredRow } from "./store.js";
+import type { DeviceRecord, PendingRequest, SessionWorkLog, Store, StoredRow } from "./store.js";
 
 // Removes a request from its device queue and everything that indexes it;
 // returns 1 only to the caller that actually removed it (exactly one answer).
@@ -159,6 +160,19 @@ export class RedisStore implements Store {
 
   async deleteCwmpSession(sessionId: string): Promise<void> {
     await this.redis.del(this.key("cwmp-session", sessionId));
+  }
+
+  async saveSessionWork(sessionId: string, log: SessionWorkLog, ttlMs: number): Promise<void> {
+    await this.redis.set(this.key("session-work", sessionId), JSON.stringify(log), "PX", Math.max(1, Math.round(ttlMs)));
+  }
+
+  async loadSessionWork(sessionId: string): Promise<SessionWorkLog | undefined> {
+    const json = await this.redis.get(this.key("session-work", sessionId));
+    return json === null ? undefined : (JSON.parse(json) as SessionWorkLog);
+  }
+
+  async deleteSessionWork(sessionId: string): Promise<void> {
+    await this.redis.del(this.key("session-work", sessionId));
   }
 
   async claimWakeUp(endpointId: string, ttlMs: number): Promise<boolean> {

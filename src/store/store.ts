@@ -1,7 +1,7 @@
 // The one interface behind which all gateway state lives (DESIGN "Store").
 // Async only, so the Redis backend (issue 5) fits behind it unchanged; every
 // backend must pass test/store-contract.ts.
-import type { DeviceIdStruct } from "../cwmp/rpc.js";
+import type { AcsRequest, DeviceIdStruct, RpcOutcome } from "../cwmp/rpc.js";
 import type { CwmpSession } from "../cwmp/session.js";
 import type { Request } from "../usp/messages.js";
 
@@ -55,6 +55,17 @@ export interface StoredRow {
   values: Record<string, string>;
 }
 
+/** How far a CWMP session's current USP request has got (agent/session-work.ts),
+ * so the instance the session's next POST reaches continues it rather than
+ * starting it over. */
+export interface SessionWorkLog {
+  requestId: string;
+  /** RPCs run for it so far, as planned, with their outcomes, in order. */
+  steps: { request: AcsRequest; outcome: RpcOutcome }[];
+  /** The RPC at the CPE now, as sent; its outcome comes with the next POST. */
+  inFlight: AcsRequest;
+}
+
 export interface Store {
   putDevice(device: DeviceRecord): Promise<void>;
   getDevice(endpointId: string): Promise<DeviceRecord | undefined>;
@@ -85,6 +96,10 @@ export interface Store {
   saveCwmpSession(sessionId: string, session: CwmpSession, ttlMs: number): Promise<void>;
   loadCwmpSession(sessionId: string): Promise<CwmpSession | undefined>;
   deleteCwmpSession(sessionId: string): Promise<void>;
+  /** The session's work log, replaced whole at every RPC; lapses after `ttlMs`. */
+  saveSessionWork(sessionId: string, log: SessionWorkLog, ttlMs: number): Promise<void>;
+  loadSessionWork(sessionId: string): Promise<SessionWorkLog | undefined>;
+  deleteSessionWork(sessionId: string): Promise<void>;
 
   /** True for only one caller per device per `ttlMs`, across instances: who
    * re-sends a Connection Request for work that has waited too long. */

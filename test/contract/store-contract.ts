@@ -158,6 +158,30 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     await store.close();
   });
 
+  t.test("session work logs: saved whole, loaded by id, deleted, lapse after their TTL", async (t) => {
+    const clock = { now: 1000 };
+    const store = await factory.create(clock);
+    const gpv = { method: "GetParameterValues" as const, parameterNames: ["Device.DeviceInfo.UpTime"] };
+    const log = {
+      requestId: "r1",
+      steps: [{ request: gpv, outcome: { ok: true as const, response: { method: "GetParameterValuesResponse" as const, parameterList: [{ name: "Device.DeviceInfo.UpTime", value: "7", type: "xsd:unsignedInt" }] } } }],
+      inFlight: gpv,
+    };
+    t.equal(await store.loadSessionWork("s1"), undefined);
+    await store.saveSessionWork("s1", log, 60_000);
+    t.same(await store.loadSessionWork("s1"), log, "stored whole");
+    log.requestId = "changed";
+    t.equal((await store.loadSessionWork("s1"))?.requestId, "r1", "the store keeps its own copy");
+    await store.saveSessionWork("s1", { ...log, requestId: "r2", steps: [] }, 60_000);
+    t.equal((await store.loadSessionWork("s1"))?.requestId, "r2", "save replaces");
+    await store.deleteSessionWork("s1");
+    t.equal(await store.loadSessionWork("s1"), undefined);
+    await store.saveSessionWork("s2", log, 100);
+    await lapse(clock, 100);
+    t.equal(await store.loadSessionWork("s2"), undefined, "lapsed");
+    await store.close();
+  });
+
   t.test("wake-up claims: one winner per device per TTL", async (t) => {
     const clock = { now: 1000 };
     const store = await factory.create(clock);

@@ -17,11 +17,16 @@ export interface BalancerStats {
   retried: number;
   /** Requests lost in flight (502). */
   failed: number;
+  /** Requests at each backend now, not yet answered. */
+  inFlight: number[];
 }
 
 export interface Balancer {
   url: string;
   stats: BalancerStats;
+  /** Holds every request from now on (a stalled network), until release(). */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -35,9 +40,10 @@ interface Pinning {
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "host", "content-length"]);
 
 export async function startBalancer(backends: string[], options: { moveEvery: number }): Promise<Balancer> {
-  const stats: BalancerStats = { served: backends.map(() => 0), moved: 0, retried: 0, failed: 0 };
+  const stats: BalancerStats = { served: backends.map(() => 0), moved: 0, retried: 0, failed: 0, inFlight: backends.map(() => 0) };
   const pinnings = new WeakMap<Socket, Pinning>();
   let next = 0;
+  let held: (() => void)[] | undefined;
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -49,7 +55,9 @@ export async function startBalancer(backends: string[], options: { moveEvery: nu
         pinning.backend = (pinning.backend + 1) % backends.length;
         stats.moved += 1;
       }
-      forward(req, res, Buffer.concat(chunks), pinning, 0);
+      const send = (): void => forward(req, res, Buffer.concat(chunks), pinning, 0);
+      if (held === undefined) send();
+      else held.push(send);
     });
   });
   server.on("connection", (socket: Socket) => {
@@ -64,10 +72,15 @@ export async function startBalancer(backends: string[], options: { moveEvery: nu
     pinning.agents.set(index, agent);
     const headers: http.OutgoingHttpHeaders = { "content-length": body.length };
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    stats.inFlight[index] = (stats.inFlight[index] ?? 0) + 1;
+    const done = (): void => {
+      stats.inFlight[index] = (stats.inFlight[index] ?? 1) - 1;
+    };
     const out = http.request(new URL(req.url ?? "/", backends[index]), { method: req.method, headers, agent }, (reply) => {
       const replyChunks: Buffer[] = [];
       reply.on("data", (chunk: Buffer) => replyChunks.push(chunk));
       reply.on("end", () => {
+        done();
         stats.served[index] = (stats.served[index] ?? 0) + 1;
         const replyHeaders: http.OutgoingHttpHeaders = {};
         for (const [name, value] of Object.entries(reply.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) replyHeaders[name] = value;
@@ -77,6 +90,7 @@ export async function startBalancer(backends: string[], options: { moveEvery: nu
       });
     });
     out.on("error", (err: NodeJS.ErrnoException) => {
+      done();
       if (err.code === "ECONNREFUSED" && attempt < backends.length) {
         stats.retried += 1;
         pinning.backend = (index + 1) % backends.length;
@@ -94,6 +108,14 @@ export async function startBalancer(backends: string[], options: { moveEvery: nu
   return {
     url: `http://127.0.0.1:${port}/`,
     stats,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const send of waiting) send();
+    },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
