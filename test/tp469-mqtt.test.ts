@@ -48,6 +48,13 @@ expectedFailure(t, "TP-469 11.2 MQTT session establishment using a CONNECT packe
   t.equal(first.packet.properties?.userProperties?.["usp-endpoint-id"], agentId, "User Property usp-endpoint-id");
 });
 
+expectedFailure(t, "TP-469 11.1 Support of Required MQTT Profiles", async (t) => {
+  // MQTTClientCon:1 and MQTTClientSubscribe:1 (R-MQTT.4): the client's connection and subscriptions in the data model.
+  const resp = getResp(await bench.ask(get(["Device.MQTT.Client.*.BrokerAddress", "Device.MQTT.Client.*.Subscription.*.Topic", "Device.LocalAgent.MTP.*.MQTT.Reference"])));
+  t.same(resp.reqPathResults.map((r) => r.errCode), [0, 0, 0], "every path is supported");
+  t.ok(resp.reqPathResults.every((r) => r.resolvedPathResults.length > 0), "and instantiated");
+});
+
 t.test("TP-469 11.8 MQTT SUBSCRIBE Packet", async (t) => {
   const conn1 = tap.packets.filter((p) => p.conn === 1);
   const connackAt = conn1.findIndex((p) => p.packet.cmd === "connack");
@@ -151,6 +158,18 @@ t.test("TP-469 11.17 MQTT - Use of Connect Record", async (t) => {
     15_000,
   );
   t.pass("R-MTP.6 sent again after the MQTT connection came back");
+});
+
+expectedFailure(t, "TP-469 11.4 MQTT 5.0 ClientID", async (t) => {
+  // No mqtt.clientId is configured: R-MQTT.8/9 want an empty ClientId in
+  // CONNECT and the broker's Assigned Client Identifier kept for later ones.
+  const first = firstOnConn(1, "connect", "up")?.packet;
+  const connack = firstOnConn(1, "connack", "down")?.packet;
+  t.equal(first?.cmd === "connect" ? first.clientId : undefined, "", "an empty ClientId");
+  const assigned = connack?.cmd === "connack" ? connack.properties?.assignedClientIdentifier : undefined;
+  t.ok(assigned !== undefined && assigned !== "", "the broker assigned one");
+  const later = tap.packets.find((p) => p.conn > 1 && p.dir === "up" && p.packet.cmd === "connect")?.packet;
+  t.equal(later?.cmd === "connect" ? later.clientId : undefined, assigned, "and it is used on the next connection");
 });
 
 expectedFailure(t, "TP-469 11.16 MQTT Connection Retry", async (t) => {

@@ -5,16 +5,32 @@
 // (1.54, 1.56) wait for the R-NOT.2 schedule (first retry 5-10 s after the
 // Notify), so their Notifies are set off before the first case and the other
 // cases run meanwhile.
+import mqtt from "mqtt";
 import t from "tap";
+import { decodeMsg, decodeRecord } from "../src/usp/decode.js";
 import { writeParameter } from "../src/sim/fleet.js";
 import type { Notify } from "../src/usp/messages.js";
 import type { ReceivedRecord } from "./helpers/usp-controller.js";
-import { add, addResp, del, deleteResp, event, notifiesFor, notifyOf, notifyResp, p, set, sleep, startBench, subscribe } from "./tp469/harness.js";
-import { expectedFailure } from "./tp469/expected-failure.js";
+import { add, addResp, del, deleteResp, event, get, getResp, notifiesFor, notifyOf, notifyResp, p, set, sleep, startBench, subscribe } from "./tp469/harness.js";
+import { expectedFailure, type Check } from "./tp469/expected-failure.js";
 
 const bench = await startBench({ serialPrefix: "TPN" });
-t.teardown(() => bench.stop());
 const { cpe, controller, gw, agentId } = bench;
+// When each Notify reached the controller's topic, by msg_id (a second MQTT
+// client, so retry intervals can be measured after the fact).
+const arrivals = new Map<string, number[]>();
+const clock = await mqtt.connectAsync(bench.broker.url, { protocolVersion: 5, clientId: `tp469-clock-${process.pid}`, reconnectPeriod: 0 });
+clock.on("message", (_topic, payload) => {
+  const record = decodeRecord(new Uint8Array(payload));
+  if (!record.ok || record.record.recordType.type !== "noSessionContext") return;
+  const msg = decodeMsg(record.record.recordType.payload);
+  if (msg.ok) arrivals.set(msg.msg.header.msgId, [...(arrivals.get(msg.msg.header.msgId) ?? []), Date.now()]);
+});
+await clock.subscribeAsync(gw.controllerTopic, { qos: 1 });
+t.teardown(async () => {
+  await clock.endAsync();
+  await bench.stop();
+});
 
 /** Waits until the gateway has set the CPE's Notification attribute. */
 async function attributeBecomes(name: string, notification: number): Promise<boolean> {
@@ -74,16 +90,47 @@ t.test("TP-469 1.53 Notify - Subscription Deletion Using Value Change", async (t
   t.equal(notifiesFor(bench, "vc-1-53").length, 1, "no Notify after the subscription is deleted");
 });
 
+expectedFailure(t, "TP-469 1.55 Subscription Expiration using Value Change", async (t) => {
+  // TimeToLive: the subscription is deleted 2 s after it was created.
+  const instance = await subscribe(bench, { id: "vc-1-55", notifType: "ValueChange", referenceList: "Device.Time.LocalTimeZone" });
+  await bench.ask(set(false, [{ objPath: instance, paramSettings: [p("TimeToLive", "2")] }]));
+  await sleep(3000);
+  const left = getResp(await bench.ask(get([`Device.LocalAgent.Subscription.[ID=="vc-1-55"].ID`])));
+  t.same(left.reqPathResults[0]?.resolvedPathResults, [], "the subscription is gone");
+  writeParameter(cpe, "Device.Time.LocalTimeZone", "UTC0");
+  await cpe.inform([event("2 PERIODIC")]);
+  await sleep(1000);
+  t.equal(notifiesFor(bench, "vc-1-55").length, 0, "and notifies nothing");
+});
+
+expectedFailure(t, "TP-469 1.84 Notification - Subscription using search paths", async (t) => {
+  // Radio 2 is the 5GHz one: only its Channel is referenced by the search path.
+  await subscribe(bench, { id: "vc-1-84", notifType: "ValueChange", referenceList: 'Device.WiFi.Radio.[OperatingFrequencyBand=="5GHz"].Channel' });
+  t.ok(await attributeBecomes("Device.WiFi.Radio.2.Channel", 2), "active notification on the matching instance");
+  writeParameter(cpe, "Device.WiFi.Radio.1.Channel", "11");
+  writeParameter(cpe, "Device.WiFi.Radio.2.Channel", "48");
+  await waitNotify("vc-1-84", (n) => JSON.stringify(n).includes("Radio.2"));
+  await cpe.inform([event("2 PERIODIC")]);
+  await sleep(500);
+  t.same(
+    notifiesFor(bench, "vc-1-84").map((r) => notifyOf(r)?.notification),
+    [valueChange("Device.WiFi.Radio.2.Channel", "48")],
+    "the instance the expression matches, and only it",
+  );
+});
+
 t.test("TP-469 1.54 Notification Retry using Value Change", async (t) => {
   t.ok(retryArmed, "active notification was set on the CPE");
   const firstNotify = notifyOf(first154);
   t.same(firstNotify, { subscriptionId: "vc-1-54", sendResp: true, notification: valueChange("Device.Time.NTPServer1", "ntp-1-54.example") }, "NotifRetry=true: send_resp true");
   const msgId = first154.msg?.header.msgId ?? "";
-  const receivedAt = Date.now();
   const again = await controller.waitFor((r) => r.msg?.header.msgId === msgId && r !== first154, 12_000);
   t.same(notifyOf(again), firstNotify, "the same Notify is sent again");
   t.equal(again.msg?.header.msgId, msgId, "with the same msg_id");
-  t.ok(Date.now() - receivedAt <= 11_000, "within the first R-NOT.2 interval (5-10 s)");
+  for (let i = 0; i < 40 && (arrivals.get(msgId)?.length ?? 0) < 2; i++) await sleep(50);
+  const [sent, resent] = arrivals.get(msgId) ?? [];
+  const waited = ((resent ?? 0) - (sent ?? 0)) / 1000;
+  t.ok(waited >= 4.5 && waited <= 11, `R-NOT.2 the first retry ${waited.toFixed(1)} s later, in 5-10 s`);
   await notifyResp(bench, msgId, "vc-1-54");
   await sleep(300);
   const count = controller.countFor(msgId);
@@ -155,4 +202,36 @@ t.test("TP-469 1.60 OnBoardRequest Notification", async (t) => {
   const msgId = r.msg?.header.msgId ?? "";
   t.ok(controller.countFor(msgId) >= 2, "retried with the same msg_id while unanswered (R-NOT.6a; the bench started over 10 s ago)");
   await notifyResp(bench, msgId, "");
+});
+
+/** A ValueChange subscription on ProvisioningCode whose trigger writes SSID.2's SSID (TR-181 TriggerAction). */
+async function triggerCase(t: Check, id: string, action: "Config" | "NotifyAndConfig", ssid: string, code: string): Promise<void> {
+  const instance = await subscribe(bench, { id, notifType: "ValueChange", referenceList: "Device.DeviceInfo.ProvisioningCode" });
+  const settings = set(false, [{ objPath: instance, paramSettings: [p("TriggerAction", action), p("TriggerConfigSettings", `Device.WiFi.SSID.2.SSID=${ssid}`)] }]);
+  const accepted = (await bench.ask(settings)).header.msgType === "SET_RESP";
+  t.ok(accepted, "TriggerAction and TriggerConfigSettings are accepted");
+  if (!accepted) throw new Error("nothing to trigger");
+  t.ok(await attributeBecomes("Device.DeviceInfo.ProvisioningCode", 2));
+  writeParameter(cpe, "Device.DeviceInfo.ProvisioningCode", code);
+  for (let i = 0; i < 50 && cpe.model.value("Device.WiFi.SSID.2.SSID") !== ssid; i++) await sleep(200);
+  t.equal(cpe.model.value("Device.WiFi.SSID.2.SSID"), ssid, "the trigger applied TriggerConfigSettings");
+}
+
+expectedFailure(t, "TP-469 1.93 Subscription using TriggerAction Config", async (t) => {
+  await triggerCase(t, "tr-1-93", "Config", "tp-1-93", "code-1-93");
+  t.equal(notifiesFor(bench, "tr-1-93").length, 0, "Config alone sends no Notify");
+});
+
+expectedFailure(t, "TP-469 1.94 Subscription using TriggerAction NotifyAndConfig", async (t) => {
+  await triggerCase(t, "tr-1-94", "NotifyAndConfig", "tp-1-94", "code-1-94");
+  t.same(notifyOf(await waitNotify("tr-1-94", () => true, 3000))?.notification, valueChange("Device.DeviceInfo.ProvisioningCode", "code-1-94"), "and the Notify");
+});
+
+expectedFailure(t, "TP-469 1.101 OnBoardRequest Notification - OnBoardingComplete set to false", async (t) => {
+  const before = controller.received.filter((r) => notifyOf(r)?.notification.type === "onBoardReq").map((r) => r.msg?.header.msgId);
+  const resp = await bench.ask(set(false, [{ objPath: "Device.LocalAgent.Controller.1.", paramSettings: [p("OnBoardingComplete", "false")] }]));
+  t.equal(resp.header.msgType, "SET_RESP", "Controller.{i}.OnBoardingComplete can be set to false");
+  if (resp.header.msgType !== "SET_RESP") return;
+  const again = await controller.waitFor((r) => notifyOf(r)?.notification.type === "onBoardReq" && !before.includes(r.msg?.header.msgId), 5000);
+  t.same([notifyOf(again)?.subscriptionId, notifyOf(again)?.sendResp], ["", true], "R-NOT.5 a new OnBoardRequest follows");
 });

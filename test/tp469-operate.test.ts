@@ -6,7 +6,6 @@
 import t from "tap";
 import type { Msg, Notify, OperationComplete } from "../src/usp/messages.js";
 import type { ReceivedRecord } from "./helpers/usp-controller.js";
-import { expectedFailure } from "./tp469/expected-failure.js";
 import { get, getResp, notifyOf, sleep, startBench, subscribe } from "./tp469/harness.js";
 
 const bench = await startBench({ serialPrefix: "TPO" });
@@ -106,7 +105,7 @@ t.test("TP-469 1.91 Unknown arguments in an Operate message", async (t) => {
   t.match(done.result, { type: "reqOutputArgs", outputArgs: { Status: "Complete" } });
 });
 
-expectedFailure(t, "TP-469 1.92 Agent uses default values for Operate arguments", async (t) => {
+t.test("TP-469 1.92 Agent uses default values for Operate arguments", async (t) => {
   // A first run sets DSCP; the second leaves it out, so the TR-181 default (0) applies.
   operateResults(await bench.ask(operate(IPPING, "tp-1-92-a", true, { ...PING_ARGS, DSCP: "7" })));
   await completionOf("tp-1-92-a");

@@ -61,7 +61,8 @@ export function agentIdOf(cpe: Cpe): string {
 export async function startBench(options: BenchOptions): Promise<Bench> {
   const broker = await testBroker();
   const tap = options.tap === undefined ? undefined : await MqttTap.start(broker.url, options.tap);
-  const overrides = tap === undefined ? (options.gatewayOverrides ?? {}) : { ...options.gatewayOverrides, mqtt: { url: tap.url } };
+  const given = options.gatewayOverrides ?? {};
+  const overrides = tap === undefined ? given : { ...given, mqtt: { ...(given.mqtt as Record<string, unknown> | undefined), url: tap.url } };
   const gw = await startTestGateway(broker.url, overrides);
   const controller = await TestController.connect(broker.url, gw.controllerId, gw.controllerTopic);
   const fleet = await startFleet({

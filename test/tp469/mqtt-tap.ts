@@ -5,6 +5,7 @@
 // and PUBLISH packets. It can also cut the connection (broker restart) and
 // rewrite or drop what the broker sends.
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import mqttPacket, { type Packet } from "mqtt-packet";
 
 export interface Tapped {
@@ -21,10 +22,14 @@ export interface TapOptions {
    * packet is re-encoded rather than relayed byte for byte. */
   down?: (packet: Packet) => Packet | null;
   protocolVersion?: 4 | 5;
+  /** Terminate TLS (mqtts://) with this certificate and relay in clear. */
+  tls?: { cert: string; key: string };
 }
 
 export class MqttTap {
   readonly packets: Tapped[] = [];
+  /** With `tls`: the TLS version each connection negotiated, in order. */
+  readonly tlsVersions: string[] = [];
   private readonly sockets = new Set<Socket>();
   private waiters: { match: (p: Tapped) => boolean; resolve: (p: Tapped) => void }[] = [];
   private connections = 0;
@@ -36,12 +41,19 @@ export class MqttTap {
 
   static async start(brokerUrl: string, options: TapOptions = {}): Promise<MqttTap> {
     const broker = new URL(brokerUrl);
-    const server = createServer();
+    const tls = options.tls;
+    const server: Server = tls === undefined ? createServer() : createTlsServer({ cert: tls.cert, key: tls.key });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
-    const tap = new MqttTap(server, `mqtt://127.0.0.1:${port}`);
-    server.on("connection", (client) => tap.relay(client, broker.hostname, Number(broker.port || 1883), options));
+    const tap = new MqttTap(server, `${tls === undefined ? "mqtt" : "mqtts"}://127.0.0.1:${port}`);
+    const upstream = { host: broker.hostname, port: Number(broker.port || 1883) };
+    if (tls === undefined) server.on("connection", (client: Socket) => tap.relay(client, upstream.host, upstream.port, options));
+    else
+      server.on("secureConnection", (client: TLSSocket) => {
+        tap.tlsVersions.push(client.getProtocol() ?? "none");
+        tap.relay(client, upstream.host, upstream.port, options);
+      });
     return tap;
   }
 
