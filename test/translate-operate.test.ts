@@ -153,12 +153,19 @@ t.test("IPPing(): inputs and DiagnosticsState=Requested in one SPV; R-OPR.0 req_
   const r = exec({ command: "Device.IP.Diagnostics.IPPing()", inputArgs: { ...PING_ARGS, DSCP: "8", Bogus: "1" } });
   t.same(r.rpcs, [
     `GPN ${PING} true`,
-    `SPV ${PING}ProtocolVersion=IPv4,${PING}Host=192.0.2.1,${PING}NumberOfRepetitions=2,${PING}Timeout=500,${PING}DataBlockSize=32,${PING}DiagnosticsState=Requested key=""`,
-  ], "DSCP is left out: this CPE has no such parameter (R-OPR.7)");
+    `SPV ${PING}Interface=,${PING}ProtocolVersion=IPv4,${PING}Host=192.0.2.1,${PING}NumberOfRepetitions=2,${PING}Timeout=500,${PING}DataBlockSize=32,${PING}DiagnosticsState=Requested key=""`,
+  ], "DSCP is not written: this CPE has no such parameter; Interface, left out, gets its default (R-OPR.7)");
   t.same(results(r.reply), [{ executedCommand: "Device.IP.Diagnostics.IPPing()", result: { type: "reqObjPath", reqObjPath: "Device.LocalAgent.Request.7" } }]);
   t.same(r.effects?.started, [
     { command: "Device.IP.Diagnostics.IPPing()", kind: "diagnostics", cwmpCommandKey: "c2u-test-0", finishedNow: false, diagnosticsObject: PING, requestInstance: 7 },
   ]);
+});
+
+t.test("R-OPR.7 a left-out argument is written with its TR-181 default, not left at what an earlier test set", async (t) => {
+  const cpe = new FakeCpe({ ...tree(), [`${PING}DSCP`]: w("7", u) });
+  const r = exec({ command: "Device.IP.Diagnostics.IPPing()", inputArgs: PING_ARGS }, { cpe });
+  t.match(r.rpcs[1], new RegExp(`${PING.replaceAll(".", "\\.")}DSCP=0,`));
+  t.equal(cpe.params.get(`${PING}DSCP`)?.value, "0");
 });
 
 t.test("IPPing(): a value the CPE refuses names the argument (7027); a second run while one is running is 7005", async (t) => {

@@ -5,7 +5,9 @@
 // tr-181-2-19-1-usp-full.xml; the diagnostics' input arguments have the same
 // names as the CWMP parameters of the object they are written to (checked in
 // tr-181-2-19-1-cwmp-full.xml), and their output arguments too, except Status,
-// which is the CWMP DiagnosticsState. Also the shapes shared with the agent
+// which is the CWMP DiagnosticsState. Defaults are those the argument
+// descriptions give ("by default the CPE SHOULD set this value to …"; an
+// empty Interface means "as the routing policy directs"). Also the shapes shared with the agent
 // layer: what the planner is told of the agent (OperateEnv) and what an
 // Operate changed (OperateEffects).
 
@@ -25,6 +27,9 @@ export interface ArgSpec {
   /** xsd base type for lexical checks and SetParameterValues. */
   readonly type: string;
   readonly mandatory: boolean;
+  /** The value used when the argument is left out (R-OPR.7): the TR-181
+   * "by default the CPE SHOULD set this value to …" of the argument. */
+  readonly default?: string;
 }
 
 export interface CommandSpec {
@@ -39,9 +44,11 @@ export interface CommandSpec {
   readonly diagnosticsObject?: string;
 }
 
+/** "Name[:type][=default][*]", * for mandatory (R-OPR.5). */
 const arg = (spec: string): ArgSpec => {
-  const [name = "", type = "string"] = spec.replace("*", "").split(":");
-  return { name, type: `xsd:${type}`, mandatory: spec.endsWith("*") };
+  const [decl = "", fallback] = spec.replace(/\*$/, "").split("=");
+  const [name = "", type = "string"] = decl.split(":");
+  return { name, type: `xsd:${type}`, mandatory: spec.endsWith("*"), ...(fallback !== undefined ? { default: fallback } : {}) };
 };
 const args = (specs: string): ArgSpec[] => specs.split(" ").filter((s) => s !== "").map(arg);
 const names = (list: string): string[] => list.split(" ").filter((s) => s !== "");
@@ -49,6 +56,9 @@ const names = (list: string): string[] => list.split(" ").filter((s) => s !== ""
 const DIAG = "Device.IP.Diagnostics.";
 const TRANSFER_TIMES = "ROMTime BOMTime EOMTime";
 const TCP_TIMES = "TCPOpenRequestTime TCPOpenResponseTime";
+/** Download/UploadDiagnostics() arguments with their TR-181 defaults. */
+const TRANSFER_TEST_ARGS =
+  "DSCP:unsignedInt=0 EthernetPriority:unsignedInt=0 TimeBasedTestDuration:unsignedInt=0 TimeBasedTestMeasurementInterval:unsignedInt=0 TimeBasedTestMeasurementOffset:unsignedInt=0 ProtocolVersion=Any NumberOfConnections:unsignedInt=1 EnablePerConnectionResults:boolean=false";
 
 const COMMANDS: readonly CommandSpec[] = [
   { path: "Device.Reboot()", kind: "reboot", async: false, input: args("Cause Reason"), output: [] },
@@ -72,7 +82,7 @@ const COMMANDS: readonly CommandSpec[] = [
     kind: "diagnostics",
     async: true,
     diagnosticsObject: `${DIAG}IPPing.`,
-    input: args("Interface ProtocolVersion* Host* NumberOfRepetitions:unsignedInt* Timeout:unsignedInt* DataBlockSize:unsignedInt* DSCP:unsignedInt"),
+    input: args("Interface= ProtocolVersion* Host* NumberOfRepetitions:unsignedInt* Timeout:unsignedInt* DataBlockSize:unsignedInt* DSCP:unsignedInt=0"),
     output: names(
       "Status IPAddressUsed SuccessCount FailureCount AverageResponseTime MinimumResponseTime MaximumResponseTime AverageResponseTimeDetailed MinimumResponseTimeDetailed MaximumResponseTimeDetailed",
     ),
@@ -82,7 +92,7 @@ const COMMANDS: readonly CommandSpec[] = [
     kind: "diagnostics",
     async: true,
     diagnosticsObject: `${DIAG}TraceRoute.`,
-    input: args("Interface ProtocolVersion* Host* NumberOfTries:unsignedInt Timeout:unsignedInt DataBlockSize:unsignedInt DSCP:unsignedInt MaxHopCount:unsignedInt"),
+    input: args("Interface= ProtocolVersion* Host* NumberOfTries:unsignedInt=3 Timeout:unsignedInt=5000 DataBlockSize:unsignedInt=38 DSCP:unsignedInt=0 MaxHopCount:unsignedInt=30"),
     output: names("Status IPAddressUsed ResponseTime RouteHops.{i}.Host RouteHops.{i}.HostAddress RouteHops.{i}.ErrorCode RouteHops.{i}.RTTimes"),
   },
   {
@@ -90,9 +100,7 @@ const COMMANDS: readonly CommandSpec[] = [
     kind: "diagnostics",
     async: true,
     diagnosticsObject: `${DIAG}DownloadDiagnostics.`,
-    input: args(
-      "Interface DownloadURL* DSCP:unsignedInt EthernetPriority:unsignedInt TimeBasedTestDuration:unsignedInt TimeBasedTestMeasurementInterval:unsignedInt TimeBasedTestMeasurementOffset:unsignedInt ProtocolVersion NumberOfConnections:unsignedInt EnablePerConnectionResults:boolean",
-    ),
+    input: args(`Interface= DownloadURL* ${TRANSFER_TEST_ARGS}`),
     output: transferOutputs("Received"),
   },
   {
@@ -100,9 +108,7 @@ const COMMANDS: readonly CommandSpec[] = [
     kind: "diagnostics",
     async: true,
     diagnosticsObject: `${DIAG}UploadDiagnostics.`,
-    input: args(
-      "Interface UploadURL* DSCP:unsignedInt EthernetPriority:unsignedInt TestFileLength:unsignedLong TimeBasedTestDuration:unsignedInt TimeBasedTestMeasurementInterval:unsignedInt TimeBasedTestMeasurementOffset:unsignedInt ProtocolVersion NumberOfConnections:unsignedInt EnablePerConnectionResults:boolean",
-    ),
+    input: args(`Interface= UploadURL* TestFileLength:unsignedLong ${TRANSFER_TEST_ARGS}`),
     output: transferOutputs("Sent"),
   },
   {

@@ -80,12 +80,13 @@ export function commandKey(input: CommandInput): string {
 }
 
 /** R-OPR.5 mandatory arguments present, values of known arguments of their
- * type (booleans in the CPE's literal); unknown ones are ignored (R-OPR.6).
- * Returns the checked values or why the arguments are invalid (7027). */
+ * type (booleans in the CPE's literal); unknown ones are ignored (R-OPR.6),
+ * left-out ones take their default (R-OPR.7). Returns the checked values or
+ * why the arguments are invalid (7027). */
 function checkArgs(input: CommandInput, ctx: TranslationContext): Map<string, string> | string {
   const out = new Map<string, string>();
   for (const arg of input.spec.input) {
-    const value = input.op.inputArgs[arg.name];
+    const value = input.op.inputArgs[arg.name] ?? arg.default;
     if (value === undefined) {
       if (arg.mandatory) return `missing mandatory input argument ${arg.name} of ${input.command}`;
       continue;
@@ -189,7 +190,9 @@ function diagnostics(input: CommandInput, args: Map<string, string>, ctx: Transl
     if (!children.includes("DiagnosticsState")) {
       return { kind: "pathError", errCode: USP_ERR.INVALID_PATH, errMsg: `${obj}DiagnosticsState is not in this CPE's data model` };
     }
-    // Arguments the CPE has no parameter for are left out (R-OPR.6, R-OPR.7).
+    // Arguments the CPE has no parameter for are not written (R-OPR.6); the
+    // ones left out are written with their default (R-OPR.7), not left at
+    // whatever an earlier test set.
     const parameterList: ParameterValue[] = input.spec.input
       .filter((a) => args.has(a.name) && children.includes(a.name))
       .map((a) => ({ name: obj + a.name, value: args.get(a.name) ?? "", type: a.type }));
