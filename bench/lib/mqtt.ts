@@ -6,8 +6,12 @@ export const MOSQUITTO_URL = "mqtt://127.0.0.1:1883";
 /** Mosquitto on 127.0.0.1:1883 when something answers there (the deployment
  * the figures are for), else "" so the gateway starts embedded aedes. */
 export function probeBroker(timeoutMs = 500): Promise<string> {
-  // BENCH_BROKER=embedded tries the fallback on a machine that has Mosquitto.
-  if (process.env["BENCH_BROKER"] === "embedded") return Promise.resolve("");
+  // BENCH_BROKER=embedded tries the fallback on a machine that has Mosquitto;
+  // BENCH_BROKER=mqtt://… measures against another broker (e.g. a Mosquitto
+  // with set_tcp_nodelay, bench/README.md).
+  const forced = process.env["BENCH_BROKER"];
+  if (forced === "embedded") return Promise.resolve("");
+  if (forced?.startsWith("mqtt://") === true) return Promise.resolve(forced);
   return new Promise((resolve) => {
     const socket = net.connect(1883, "127.0.0.1");
     const done = (url: string): void => {
