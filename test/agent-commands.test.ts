@@ -285,3 +285,15 @@ t.test("a gateway restart keeps running commands (store agent rows): the Request
   t.match(opComplete(again.notified[0]?.notification).result, { type: "cmdFailure", errCode: 7022, errMsg: /timeout/ }, "a command whose follow-up the restart lost ends on its timeout");
   t.equal(await again.rowValue(lost, "Status"), undefined);
 });
+
+t.test("two instances on one store: a command started on one shows in the other's Request table and its numbers are not reused", async (t) => {
+  const a = setup();
+  const b = setup({}, { store: a.store, clock: a.clock });
+  await b.localAgents.tree(AGENT); // b's tree is built before a starts anything
+  const n = await start(a, DOWNLOAD);
+  const env = await b.commands.envFor(AGENT);
+  t.equal(env.nextRequestInstance, n + 1);
+  t.equal(await b.rowValue(n, "Command"), DOWNLOAD.command);
+  await b.commands.onCpeRequest(AGENT, { method: "TransferComplete", commandKey: "c2u-a-0", faultStruct: { faultCode: 0, faultString: "" }, startTime: "", completeTime: "" });
+  t.match(opComplete(b.notified[0]?.notification), { commandName: "Download()", result: { type: "reqOutputArgs" } }, "closed by the instance the CPE reached");
+});

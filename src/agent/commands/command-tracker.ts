@@ -89,11 +89,14 @@ export class CommandTracker implements CommandHooks {
 
   async envFor(endpointId: string): Promise<OperateEnv> {
     const [tree, running] = await Promise.all([this.deps.localAgents.tree(endpointId), this.running(endpointId)]);
+    // Another instance may have started commands since this tree was built:
+    // their rows join it, and the next number is past all of them.
+    await this.restoreRows(endpointId, tree, running);
     this.counter = (this.counter + 1) % 36 ** 4;
     return {
       // Unique across restarts (the clock) and within a millisecond (the counter); ≤ 17 characters.
       commandKeyBase: `c2u-${this.deps.now().toString(36)}-${this.counter.toString(36)}`,
-      nextRequestInstance: tree.nextInstance(REQUEST_TABLE),
+      nextRequestInstance: Math.max(tree.nextInstance(REQUEST_TABLE), ...running.map((c) => c.requestInstance + 1)),
       running: running.map((c) => ({ requestInstance: c.requestInstance, command: c.command, kind: c.kind, cwmpCommandKey: c.cwmpCommandKey })),
     };
   }
