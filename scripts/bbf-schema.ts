@@ -1,8 +1,12 @@
 // Reads a Broadband Forum "full" data-model XML (one <model>, every object
 // flattened under it, as bbfreport writes it) into the compact schema that
-// mappings/tr181-schema.json holds. Pure: text in, data out, so the schema test
-// can regenerate in memory and compare with the committed file (STYLE §2
-// mappings/: CI reruns the generator to catch drift).
+// mappings/tr181-schema.json and mappings/tr098-schema.json hold. Pure: text
+// in, data out, so the schema test can regenerate in memory and compare with
+// the committed files (STYLE §2 mappings/: CI reruns the generator to catch
+// drift). The TR-181 USP file (DM schema 1-15) and the TR-098 file (1-14, with
+// the older datamodel-report-0-1 namespace, no commands or events, Alias as
+// `dataType ref="Alias"`) read the same way: only the elements and attributes
+// below are looked at, and both name the document element dm:document.
 //
 // What is kept is what GetSupportedDM and the Set/Add type checks need:
 // objects (access, unique keys), parameters (value type, access, whether

@@ -1,14 +1,16 @@
 // The generated TR-181 schema (mappings/tr181-schema.json): known facts of
 // the Device:2.19 USP model, read back through src/translate/schema.ts, and
-// the drift check (STYLE §2 mappings/: the committed file must be exactly what
-// scripts/generate-schema.ts makes of the BBF XML). CI has no copy of the XML,
-// so there the drift check says plainly that it did not run.
+// the drift check of both generated schemas, TR-181 and TR-098 (STYLE §2
+// mappings/: each committed file must be exactly what
+// scripts/generate-schema.ts makes of its BBF XML). CI has no copy of the XML,
+// so there the drift check says plainly that it did not run. The TR-098
+// schema's facts are in tr098-schema.test.ts.
 import { readFileSync, statSync } from "node:fs";
 import t from "tap";
-import { GENERATOR, SCHEMA_FILE, SOURCE_XML, findSourceXml, generateSchema, xmlCandidates } from "../scripts/generate-schema.js";
+import { GENERATOR, TARGETS, TR181_TARGET, findSourceXml, generateSchema, xmlCandidates } from "../scripts/generate-schema.js";
 import { TR181, compileSchema, parentSupportedPath, supportedPathOf } from "../src/translate/schema.js";
 
-const committed = readFileSync(SCHEMA_FILE, "utf8");
+const committed = readFileSync(TR181_TARGET.schemaFile, "utf8");
 
 function obj(path: string): NonNullable<ReturnType<typeof TR181.object>> {
   const o = TR181.object(path);
@@ -19,11 +21,11 @@ function obj(path: string): NonNullable<ReturnType<typeof TR181.object>> {
 t.test("header names the generator, the source XML and its sha256", async (t) => {
   const raw = JSON.parse(committed) as Record<string, unknown>;
   t.equal(raw.generatedBy, GENERATOR);
-  t.equal(raw.source, SOURCE_XML);
+  t.equal(raw.source, TR181_TARGET.sourceXml);
   t.match(raw.sha256, /^[0-9a-f]{64}$/);
   t.equal(raw.model, "Device:2.19");
   t.equal(TR181.spec, "urn:broadband-forum-org:tr-181-2-19-1-usp");
-  t.ok(statSync(SCHEMA_FILE).size < 1_000_000, "compact: well under the 3 MB where gzip would be worth it");
+  t.ok(statSync(TR181_TARGET.schemaFile).size < 1_000_000, "compact: well under the 3 MB where gzip would be worth it");
 });
 
 t.test("every object of the model, deleted ones left out (BBF index: 809 objects)", async (t) => {
@@ -103,22 +105,33 @@ t.test("a malformed schema file is refused, not half-read", async (t) => {
   t.throws(() => compileSchema({ objects: { "Device.": { c: { "X()": { in: [1] } } } } }), /not a list of names/);
 });
 
-t.test("drift check: the committed schema is what the generator makes of the BBF XML", async (t) => {
-  const xml = findSourceXml();
-  if (xml === undefined) {
-    t.comment(`drift check NOT RUN: ${SOURCE_XML} is not present (looked in ${xmlCandidates().join(", ")}); the committed schema was not compared with its source`);
-    return;
-  }
-  const fresh = generateSchema(readFileSync(xml));
-  if (fresh === committed) {
-    t.pass(`mappings/tr181-schema.json matches ${xml}`);
-    return;
-  }
-  const a = fresh.split("\n");
-  const b = committed.split("\n");
-  const line = a.findIndex((l, i) => l !== b[i]);
-  t.fail(`mappings/tr181-schema.json differs from the generator's output (first at line ${line + 1}); run npm run generate:schema`, {
-    expected: a[line]?.slice(0, 300),
-    actual: b[line]?.slice(0, 300),
+for (const target of TARGETS) {
+  const file = `mappings/${target.schemaFile.split("/").pop()}`;
+  t.test(`drift check: the committed ${file} is what the generator makes of ${target.sourceXml}`, async (t) => {
+    const xml = findSourceXml(target);
+    if (xml === undefined) {
+      t.comment(`drift check NOT RUN: ${target.sourceXml} is not present (looked in ${xmlCandidates(target).join(", ")}); ${file} was not compared with its source`);
+      return;
+    }
+    const fresh = generateSchema(readFileSync(xml), target);
+    const committedText = readFileSync(target.schemaFile, "utf8");
+    if (fresh === committedText) {
+      t.pass(`${file} matches ${xml}`);
+      return;
+    }
+    const a = fresh.split("\n");
+    const b = committedText.split("\n");
+    const line = a.findIndex((l, i) => l !== b[i]);
+    t.fail(`${file} differs from the generator's output (first at line ${line + 1}); run npm run generate:schema`, {
+      expected: a[line]?.slice(0, 300),
+      actual: b[line]?.slice(0, 300),
+    });
   });
+}
+
+t.test("the generator covers both models, each with its own XML and schema file", async (t) => {
+  t.same(TARGETS.map((x) => [x.name, x.sourceXml, x.schemaFile.split("/").slice(-2).join("/")]), [
+    ["tr181", "tr-181-2-19-1-usp-full.xml", "mappings/tr181-schema.json"],
+    ["tr098", "tr-098-1-8-0-full.xml", "mappings/tr098-schema.json"],
+  ]);
 });

@@ -165,15 +165,22 @@ export function compileSchema(raw: unknown): Schema {
 
 // src/translate/ (tap's TS loader) and dist/translate/ (tsconfig.build.json)
 // sit two levels below the package root, dist/src/translate/ three (as in
-// src/usp/proto.ts for proto/).
-function findSchemaFile(): string {
-  const candidates = ["../../mappings/tr181-schema.json", "../../../mappings/tr181-schema.json"].map((rel) =>
+// src/usp/proto.ts for proto/). Resolved from this module, so a schema module
+// elsewhere (translate/tr098/schema.ts) finds mappings/ the same way.
+function findSchemaFile(fileName: string): string {
+  const candidates = [`../../mappings/${fileName}`, `../../../mappings/${fileName}`].map((rel) =>
     fileURLToPath(new URL(rel, import.meta.url)),
   );
   const found = candidates.find((f) => existsSync(f));
-  if (found === undefined) throw new Error(`TR-181 schema not found; looked in ${candidates.join(", ")}`);
+  if (found === undefined) throw new Error(`schema ${fileName} not found; looked in ${candidates.join(", ")}`);
   return found;
 }
 
+/** Reads and compiles a committed schema file of mappings/ ("tr098-schema.json");
+ * for module-level constants, so each file is read once per process. */
+export function loadSchema(fileName: string): Schema {
+  return compileSchema(JSON.parse(readFileSync(findSchemaFile(fileName), "utf8")));
+}
+
 /** The committed TR-181 Device:2.19 USP schema. */
-export const TR181: Schema = compileSchema(JSON.parse(readFileSync(findSchemaFile(), "utf8")));
+export const TR181: Schema = loadSchema("tr181-schema.json");
