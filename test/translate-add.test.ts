@@ -205,7 +205,7 @@ t.test("TP-469 1.9 allow_partial=true, several objects: the failing one is delet
 t.test("TP-469 1.10 unique-key addressing in the parent part of the path", async (t) => {
   const { reply, cpe } = exec(addReq(false, [['Device.IP.Interface.[Name=="wan"].IPv4Address.', [["IPAddress", "10.1.1.1", true]]]]));
   const st = addResp(reply).createdObjResults[0]?.operStatus;
-  t.same(st, { type: "operSuccess", instantiatedPath: "Device.IP.Interface.2.IPv4Address.1.", paramErrs: [], uniqueKeys: { Alias: "" } });
+  t.same(st, { type: "operSuccess", instantiatedPath: "Device.IP.Interface.2.IPv4Address.1.", paramErrs: [], uniqueKeys: { Alias: "", IPAddress: "10.1.1.1" } });
   t.equal(cpe.params.get("Device.IP.Interface.2.IPv4Address.1.IPAddress")?.value, "10.1.1.1");
 });
 

@@ -44,10 +44,12 @@ function ask(paths: string[], firstLevelOnly = false, profile = {}): { resp: Get
   return { resp: resp(reply), rpcs: cpe.log.map(describe) };
 }
 
+// TR-181 keys of IPv4Address are Alias and (IPAddress, SubnetMask); this CPE
+// lacks SubnetMask, so it is left out (TR-369 GetInstancesResp).
 const IF1 = { instantiatedObjPath: "Device.IP.Interface.1.", uniqueKeys: { Alias: "cpe-ip-1", Name: "eth0" } };
 const IF2 = { instantiatedObjPath: "Device.IP.Interface.2.", uniqueKeys: { Name: "wan" } };
-const A11 = { instantiatedObjPath: "Device.IP.Interface.1.IPv4Address.1.", uniqueKeys: { Alias: "cpe-ipv4-1-1" } };
-const A12 = { instantiatedObjPath: "Device.IP.Interface.1.IPv4Address.2.", uniqueKeys: { Alias: "cpe-ipv4-1-2" } };
+const A11 = { instantiatedObjPath: "Device.IP.Interface.1.IPv4Address.1.", uniqueKeys: { Alias: "cpe-ipv4-1-1", IPAddress: "192.168.1.1" } };
+const A12 = { instantiatedObjPath: "Device.IP.Interface.1.IPv4Address.2.", uniqueKeys: { Alias: "cpe-ipv4-1-2", IPAddress: "10.0.0.1" } };
 
 t.test("TP-469 1.66 GetInstances of a table, first_level_only=true: its own instances with unique keys", async (t) => {
   const { resp: r, rpcs } = ask(["Device.IP.Interface."], true);

@@ -1,19 +1,14 @@
 // Unique keys of TR-181 tables, for AddResp.unique_keys (R-ADD.5) and
 // GetInstancesResp.curr_insts.unique_keys. CWMP does not report which
-// parameters are a table's keys, so the gateway carries a small table of the
-// functional keys of common TR-181 tables (TR-181 Issue 2 <uniqueKey>), and
-// treats Alias, the non-functional key every TR-181 table gets since 2.0
-// (R-KEY.1), as a key wherever the instance has it.
-
-const FUNCTIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
-  "Device.NAT.PortMapping.{i}.": ["RemoteHost", "ExternalPort", "Protocol"],
-  "Device.IP.Interface.{i}.": ["Name"],
-  "Device.DNS.Client.Server.{i}.": ["DNSServer"],
-  // Gateway-served tables (TR-181 2.19 USP LocalAgent).
-  "Device.LocalAgent.Subscription.{i}.": ["Recipient", "ID"],
-  "Device.LocalAgent.Controller.{i}.": ["EndpointID"],
-  "Device.LocalAgent.Request.{i}.": ["Originator", "Command", "CommandKey"],
-};
+// parameters are a table's keys, so they come from the TR-181 schema's
+// <uniqueKey> sets (mappings/tr181-schema.json "k"); a table the schema does
+// not know (a vendor extension) gets Alias, the non-functional key every
+// TR-181 table has had since 2.0 (R-KEY.1), wherever the instance has it.
+//
+// schema.ts imports templateOf from here and this file imports TR181 from
+// schema.ts: the cycle is safe because templateOf is a hoisted function
+// declaration and TR181 is only read inside functions, never at load time.
+import { TR181 } from "./schema.js";
 
 /** "Device.IP.Interface.2.IPv4Address.1." → "Device.IP.Interface.{i}.IPv4Address.{i}." */
 export function templateOf(path: string): string {
@@ -25,14 +20,24 @@ export function isInstanceRel(rel: string): boolean {
   return /^[1-9][0-9]*\.$/.test(rel);
 }
 
+/** Every parameter of every unique key of the table `instance` belongs to,
+ * Alias first, each once ("Device.NAT.PortMapping.3." → Alias, RemoteHost,
+ * ExternalPort, Protocol). */
+export function keyParamsOf(instance: string): string[] {
+  const sets = TR181.object(templateOf(instance))?.uniqueKeys ?? [["Alias"]];
+  const names = new Set(sets.flat());
+  return names.has("Alias") ? ["Alias", ...[...names].filter((n) => n !== "Alias")] : [...names];
+}
+
 /** Key parameter names (relative) of `instance` that it actually has, as told
- * by `has` (e.g. a GetParameterNames listing of the instance). */
+ * by `has` (e.g. a GetParameterNames listing of the instance): TR-369
+ * GetInstancesResp leaves out key parameters the agent does not support. */
 export function uniqueKeyNames(instance: string, has: (rel: string) => boolean): string[] {
-  return ["Alias", ...(FUNCTIONAL_KEYS[templateOf(instance)] ?? [])].filter(has);
+  return keyParamsOf(instance).filter(has);
 }
 
 /** usp.md §1.2 Add notes: unique-key parameters in an Add are always treated
  * as required, whatever the Controller's `required` flag says. */
 export function isUniqueKey(instance: string, param: string): boolean {
-  return param === "Alias" || (FUNCTIONAL_KEYS[templateOf(instance)] ?? []).includes(param);
+  return keyParamsOf(instance).includes(param);
 }
