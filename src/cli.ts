@@ -10,7 +10,8 @@ const USAGE = `usage:
   cwmp2usp demo [--count N] [--verbose]
                                      gateway + embedded broker + simulated CPEs on free ports; a Get, a Set, a Reboot
   cwmp2usp sim --acs URL [--count N] [--serial-prefix P] [--cr-username U --cr-password P]
-                                     run simulated TR-181 CPEs against an ACS
+               [--profile tr181-gateway|huawei-bm632w-tr098|FILE.json] [--renumber-on-reboot TABLE ...]
+                                     run simulated CPEs (TR-181, or the TR-098 Huawei BM632w) against an ACS
   cwmp2usp usp <get|set|add|delete|instances|supported|operate|subscribe> <endpointId> … [--json]
                                      a small USP controller over MQTT (cwmp2usp usp --help)
 Every configuration key can also be set by environment variable, e.g.
@@ -63,7 +64,18 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.log.level);
-  const gateway = await startGateway(config, logger);
+  let gateway;
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (err) {
+    // Files the configuration points at (vendor overlays) are checked first
+    // thing at start and reported like the configuration itself.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cwmp2usp: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   await waitForSignal(logger);
   await gateway.stop();
   return 0;
@@ -80,6 +92,8 @@ async function sim(args: string[]): Promise<number> {
       "cr-password": { type: "string", default: "" },
       "acs-username": { type: "string", default: "" },
       "acs-password": { type: "string", default: "" },
+      profile: { type: "string", default: "" },
+      "renumber-on-reboot": { type: "string", multiple: true, default: [] },
     },
     strict: true,
   });
@@ -93,6 +107,8 @@ async function sim(args: string[]): Promise<number> {
     crPassword: values["cr-password"],
     acsUsername: values["acs-username"],
     acsPassword: values["acs-password"],
+    profile: values.profile,
+    renumberOnReboot: values["renumber-on-reboot"],
     logger,
   });
   await waitForSignal(logger);

@@ -1,5 +1,6 @@
-// `cwmp2usp sim`: a fleet of simulated TR-181 CPEs against an ACS, for labs
-// and demos. Logs each session so an operator sees what the ACS asked for.
+// `cwmp2usp sim`: a fleet of simulated CPEs (TR-181 by default, or another
+// bundled profile such as the TR-098 huawei-bm632w-tr098) against an ACS, for
+// labs and demos. Logs each session so an operator sees what the ACS asked for.
 import type { Logger } from "pino";
 import { startFleet, type Fleet } from "./fleet.js";
 
@@ -11,6 +12,10 @@ export interface SimulatorFleetOptions {
   crPassword: string;
   acsUsername: string;
   acsPassword: string;
+  /** Bundled profile name or JSON path; "" for the default TR-181 one. */
+  profile?: string;
+  /** Tables each CPE renumbers at every reboot (FleetOptions.renumberOnReboot). */
+  renumberOnReboot?: readonly string[];
   logger: Logger;
 }
 
@@ -21,6 +26,8 @@ export async function startSimulatorFleet(options: SimulatorFleetOptions): Promi
     acsUrl: options.acsUrl,
     count: options.count,
     serialPrefix: options.serialPrefix,
+    ...(options.profile !== undefined && options.profile !== "" ? { profile: options.profile } : {}),
+    ...(options.renumberOnReboot !== undefined && options.renumberOnReboot.length > 0 ? { renumberOnReboot: options.renumberOnReboot } : {}),
     ...(options.crUsername !== "" ? { crUsername: options.crUsername } : {}),
     ...(options.crPassword !== "" ? { crPassword: options.crPassword } : {}),
     ...(options.acsUsername !== "" ? { acsUsername: options.acsUsername } : {}),
@@ -29,7 +36,7 @@ export async function startSimulatorFleet(options: SimulatorFleetOptions): Promi
       logger.info({ serial: cpe.serial, ok: result.ok, events: result.events, rpcs: result.methods, error: result.error }, "CWMP session");
     },
   });
-  logger.info({ count: fleet.cpes.length, acsUrl: options.acsUrl, connectionRequestPort: fleet.connectionRequestPort }, "simulated CPEs started");
+  logger.info({ count: fleet.cpes.length, profile: fleet.cpes[0]?.model.profile.id, acsUrl: options.acsUrl, connectionRequestPort: fleet.connectionRequestPort }, "simulated CPEs started");
   await fleet.bootAll({ concurrency: 50 });
   return fleet;
 }

@@ -42,6 +42,11 @@ export interface CpeOptions {
   acsTls?: AcsClientTls;
   /** Sessions kept in `log`. */
   logSize?: number;
+  /** Tables ("InternetGatewayDevice.LANDevice.1.Hosts.Host.") whose rows the
+   * CPE renumbers, in reverse order, at each reboot, as real CPEs that rebuild
+   * tables at boot do: for tests that instance numbers seen by controllers
+   * stay stable. */
+  renumberOnReboot?: readonly string[];
   onSession?: (cpe: Cpe, result: SessionResult) => void;
 }
 
@@ -139,7 +144,7 @@ export class Cpe implements JobHost {
     const events = [...report.events];
     if (report.reboot === true) {
       // TR-069 A.3.2.8: a firmware image is applied by rebooting.
-      this.model.reboot();
+      this.rebootModel();
       events.unshift(event(BOOT));
     }
     if (report.request !== undefined) (this.outbox ??= []).push({ request: report.request, events: report.events });
@@ -254,11 +259,16 @@ export class Cpe implements JobHost {
       this.requested = true;
     } else if (pending.reboot !== undefined) {
       const commandKey = pending.reboot.commandKey;
-      this.model.reboot();
+      this.rebootModel();
       this.queued = mergeEvents(this.queued, [event(BOOT), event("M Reboot", commandKey)]);
       this.requested = true;
     }
     runPendingWork(this);
+  }
+
+  private rebootModel(): void {
+    this.model.reboot();
+    for (const table of this.options.renumberOnReboot ?? []) this.model.reverseRows(table);
   }
 
   private buildInform(events: EventStruct[]): Inform {

@@ -86,7 +86,7 @@ export function createDeviceModel(
   extra: Record<string, string> = {},
   clock: () => number = Date.now,
 ): DeviceModel {
-  return new DeviceModel(profile, factoryValues(profile, identity, extra), clock);
+  return new DeviceModel(profile, factoryValues(profile, identity, extra), clock, identity.serialNumber);
 }
 
 function info(name: string, writable: boolean): ParameterInfo {

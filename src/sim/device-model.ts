@@ -58,16 +58,24 @@ export function factoryValues(
 ): Map<string, string> {
   const ids = profile.identity;
   const values = new Map<string, string>([
-    [ids.serialNumber, identity.serialNumber],
     [ids.oui, identity.oui ?? profile.deviceId.oui],
     [ids.productClass, identity.productClass ?? profile.deviceId.productClass],
     [ids.manufacturer, identity.manufacturer ?? profile.deviceId.manufacturer],
   ]);
+  if (ids.serialNumber !== undefined) values.set(ids.serialNumber, identity.serialNumber);
   for (const [name, value] of Object.entries(extra)) values.set(name, value);
   return values;
 }
 
 const NUMBER_OF_ENTRIES = "NumberOfEntries";
+
+/** One node of a row being renumbered (DeviceModel.reverseRows). */
+interface RowNode {
+  readonly rel: string;
+  readonly def: NodeDef;
+  readonly value?: string;
+  readonly attributes?: ParameterAttributes;
+}
 
 export class DeviceModel {
   readonly profile: CompiledProfile;
@@ -83,13 +91,16 @@ export class DeviceModel {
   transfers: QueuedTransfer[] | undefined;
   private bootedAt: number;
   private readonly clock: () => number;
+  /** The Inform's DeviceId serial when the profile's tree holds none. */
+  private readonly serialNumber: string;
 
-  constructor(profile: CompiledProfile, factory: ReadonlyMap<string, string>, clock: () => number = Date.now) {
+  constructor(profile: CompiledProfile, factory: ReadonlyMap<string, string>, clock: () => number = Date.now, serialNumber = "") {
     this.profile = profile;
     this.tree = profile.tree;
     this.factory = factory;
     this.clock = clock;
     this.bootedAt = clock();
+    this.serialNumber = serialNumber;
   }
 
   node(name: string): NodeDef | undefined {
@@ -159,6 +170,32 @@ export class DeviceModel {
     for (const name of removed) this.changed.delete(name);
   }
 
+  /** Renumbers a table's rows from 1 in reverse order, as CPEs that rebuild a
+   * table at boot do (hosts, port mappings): each row keeps its values and
+   * attributes, not its number. For tests of instance-number stability;
+   * false when `table` ("….PortMapping.") is not a table of this device. */
+  reverseRows(table: string): boolean {
+    const def = this.tree.node(table);
+    if (def?.kind !== "object" || !def.table) return false;
+    const rows = [...this.children(table)];
+    const snapshots = rows.map((row) => this.snapshot(row));
+    // Attributes move with their rows, so none may stay behind on the old names.
+    for (const row of rows) this.walk(row, (name) => this.attributes?.delete(name));
+    for (const row of rows) this.deleteInstance(row);
+    const tree = this.ownTree();
+    snapshots.reverse().forEach((nodes, index) => {
+      const instance = `${table}${index + 1}.`;
+      for (const node of nodes) {
+        const name = instance + node.rel;
+        addNode(tree, name, node.def);
+        if (node.value !== undefined) (this.changed ??= new Map()).set(name, node.value);
+        if (node.attributes !== undefined) this.setAttribute(name, node.attributes);
+      }
+    });
+    tree.putNextInstance(table, rows.length + 1);
+    return true;
+  }
+
   /** Simulated reboot: values survive, UpTime restarts. */
   reboot(): void {
     this.bootedAt = this.clock();
@@ -218,13 +255,25 @@ export class DeviceModel {
       manufacturer: this.value(ids.manufacturer) ?? "",
       oui: this.value(ids.oui) ?? "",
       productClass: this.value(ids.productClass) ?? "",
-      serialNumber: this.value(ids.serialNumber) ?? "",
+      serialNumber: ids.serialNumber === undefined ? this.serialNumber : (this.value(ids.serialNumber) ?? ""),
     };
   }
 
   /** A ManagementServer parameter by its relative name ("URL", "Username"). */
   managementServer(rel: string): string {
     return this.value(this.profile.managementServer + rel) ?? "";
+  }
+
+  /** A row's subtree in pre-order (parents first), names relative to the row,
+   * with the values and attributes it holds beyond its definitions. */
+  private snapshot(row: string): RowNode[] {
+    const nodes: RowNode[] = [];
+    this.walk(row, (name, def) => {
+      const value = this.changed?.get(name) ?? this.factory.get(name);
+      const attributes = this.attributes?.get(name);
+      nodes.push({ rel: name.slice(row.length), def, ...(value !== undefined && { value }), ...(attributes !== undefined && { attributes }) });
+    });
+    return nodes;
   }
 
   private ownTree(): TreeStore {

@@ -1,5 +1,6 @@
 // IP diagnostics on a simulated CPE, the CWMP way (TR-069 Annex N; TR-181
-// Device.IP.Diagnostics.*.DiagnosticsState): the ACS sets the test's
+// Device.IP.Diagnostics.*.DiagnosticsState, TR-098
+// InternetGatewayDevice.IPPingDiagnostics. and its siblings): the ACS sets the test's
 // parameters and DiagnosticsState=Requested; after the session the CPE runs
 // the test, writes the results and informs with "8 DIAGNOSTICS COMPLETE".
 // Results are plausible, not measured, except transfers to loopback URLs,
@@ -12,17 +13,31 @@ import type { JobHost } from "./jobs.js";
 
 const KINDS = ["IPPing", "TraceRoute", "DownloadDiagnostics", "UploadDiagnostics"] as const;
 type Kind = (typeof KINDS)[number];
+/** Where each test lives below the root: TR-181 first, then TR-098, which
+ * has them directly under InternetGatewayDevice. */
+const LOCATIONS: Readonly<Record<Kind, readonly string[]>> = {
+  IPPing: ["IP.Diagnostics.IPPing.", "IPPingDiagnostics."],
+  TraceRoute: ["IP.Diagnostics.TraceRoute.", "TraceRouteDiagnostics."],
+  DownloadDiagnostics: ["IP.Diagnostics.DownloadDiagnostics.", "DownloadDiagnostics."],
+  UploadDiagnostics: ["IP.Diagnostics.UploadDiagnostics.", "UploadDiagnostics."],
+};
 const STATE = "DiagnosticsState";
 const RESOLVE_TIMEOUT_MS = 2000;
 /** Upload test bodies are capped: the simulator must stay small. */
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
-/** The diagnostics object a parameter belongs to ("Device.IP.Diagnostics.IPPing."), if any. */
+/** The diagnostics object a parameter belongs to ("Device.IP.Diagnostics.IPPing.",
+ * "InternetGatewayDevice.IPPingDiagnostics."), if any. */
 export function diagnosticsObjectOf(dm: DeviceModel, name: string): string | undefined {
-  const prefix = `${dm.profile.root}IP.Diagnostics.`;
-  if (!name.startsWith(prefix)) return undefined;
-  const kind = name.slice(prefix.length).split(".")[0];
-  return KINDS.some((k) => k === kind) ? `${prefix}${kind}.` : undefined;
+  for (const kind of KINDS) {
+    const object = LOCATIONS[kind].map((rel) => dm.profile.root + rel).find((o) => name.startsWith(o));
+    if (object !== undefined) return object;
+  }
+  return undefined;
+}
+
+function kindOf(object: string): Kind | undefined {
+  return KINDS.find((k) => LOCATIONS[k].some((rel) => object.endsWith(`.${rel}`)));
 }
 
 /** TR-181 DiagnosticsState: "When writing, the only allowed values are
@@ -51,7 +66,7 @@ export function afterDiagnosticsWrite(dm: DeviceModel, names: readonly string[])
 /** Runs one requested test; a test reset or cancelled meanwhile is dropped. */
 export async function runDiagnostics(host: JobHost, object: string): Promise<void> {
   const dm = host.model;
-  const kind = KINDS.find((k) => object.endsWith(`.${k}.`));
+  const kind = kindOf(object);
   if (kind === undefined) return;
   let results: Map<string, string>;
   try {
@@ -109,7 +124,10 @@ function int(dm: DeviceModel, name: string, fallback: number): number {
 /** The address a test leaves from: loopback for loopback, else the WAN address. */
 function sourceAddress(dm: DeviceModel, target: string): string {
   if (isLoopback(target)) return target.includes(":") ? "::1" : "127.0.0.1";
-  return dm.value(`${dm.profile.root}IP.Interface.1.IPv4Address.1.IPAddress`) ?? "";
+  const tr181 = dm.value(`${dm.profile.root}IP.Interface.1.IPv4Address.1.IPAddress`);
+  // TR-098: the default WAN connection's address, a forced Inform parameter.
+  const tr098 = dm.profile.informParameters.find((p) => p.endsWith(".ExternalIPAddress"));
+  return tr181 ?? (tr098 === undefined ? undefined : dm.value(tr098)) ?? "";
 }
 
 /** Round-trip time in µs of one echo to `address`: sub-millisecond on
@@ -165,11 +183,15 @@ async function traceRoute(dm: DeviceModel, object: string): Promise<Map<string, 
     const rtts = Array.from({ length: tries }, (_, k) => Math.max(1, Math.round(((rttMicros(hop, k) ?? 0) * (i + 1)) / hops / 1000)));
     last = Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length);
     const row = `${table}${dm.addInstance(table)}.`;
-    // The last hop is the target, reported by the name the ACS gave.
-    dm.setValue(row + "Host", i === hops - 1 ? (dm.value(object + "Host") ?? hop) : hop);
-    dm.setValue(row + "HostAddress", hop);
-    dm.setValue(row + "ErrorCode", "0");
-    dm.setValue(row + "RTTimes", rtts.join(","));
+    // The last hop is the target, reported by the name the ACS gave. TR-098
+    // names the row's parameters HopHost, HopHostAddress...; a profile has
+    // one set or the other and setValue skips names it does not have.
+    for (const prefix of ["", "Hop"]) {
+      dm.setValue(row + prefix + "Host", i === hops - 1 ? (dm.value(object + "Host") ?? hop) : hop);
+      dm.setValue(row + prefix + "HostAddress", hop);
+      dm.setValue(row + prefix + "ErrorCode", "0");
+      dm.setValue(row + prefix + "RTTimes", rtts.join(","));
+    }
   }
   const state = hops > maxHops ? "Error_MaxHopCountExceeded" : "Complete";
   return new Map([

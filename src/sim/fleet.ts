@@ -8,6 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { digestChallenge, parseAuthorization, verifyDigest } from "../cwmp/auth.js";
 import { Cpe, type SessionResult } from "./cpe.js";
 import { loadProfile, withQuirks, type CompiledProfile, type Quirks } from "./profile.js";
+import { templateOf } from "./tree.js";
 
 /** A fixed value for every CPE, or one derived from its serial number. */
 export type PerDevice = string | ((serial: string) => string);
@@ -36,6 +37,10 @@ export interface FleetOptions {
   /** Connection Request listener; port 0 picks a free one. */
   crHost?: string;
   crPort?: number;
+  /** Tables whose rows each CPE renumbers (reversed) at every reboot, e.g.
+   * "InternetGatewayDevice.LANDevice.1.Hosts.Host." (CpeOptions). Each must
+   * be a table of the profile. */
+  renumberOnReboot?: readonly string[];
   /** Enable "2 PERIODIC" informs after boot (off by default). */
   periodicInform?: boolean;
   httpTimeoutMs?: number;
@@ -157,7 +162,19 @@ function resolveProfile(options: FleetOptions): CompiledProfile {
   return options.quirks === undefined ? profile : withQuirks(profile, options.quirks);
 }
 
-function createCpe(options: FleetOptions, profile: CompiledProfile, index: number, crBase: string): Cpe {
+/** The tables of --renumber-on-reboot as table paths ending in "."; throws
+ * naming the first that is no table of the profile. */
+export function renumberedTables(profile: CompiledProfile, paths: readonly string[]): string[] {
+  return paths.map((raw) => {
+    const path = raw.endsWith(".") ? raw : `${raw}.`;
+    if (!profile.tables.has(`${templateOf(path)}{i}.`) || /\{i\}/.test(path)) {
+      throw new Error(`renumberOnReboot: ${raw} is not a table of profile ${profile.id}`);
+    }
+    return path;
+  });
+}
+
+function createCpe(options: FleetOptions, profile: CompiledProfile, index: number, crBase: string, renumbered: readonly string[]): Cpe {
   const number = String((options.serialStart ?? 0) + index).padStart(options.serialDigits ?? 6, "0");
   const serial = `${options.serialPrefix ?? "SIM"}${number}`;
   const oui = options.oui ?? profile.deviceId.oui;
@@ -178,6 +195,7 @@ function createCpe(options: FleetOptions, profile: CompiledProfile, index: numbe
     identity: { serialNumber: serial, oui, productClass, ...(options.manufacturer !== undefined && { manufacturer: options.manufacturer }) },
     values,
     ...(options.httpTimeoutMs !== undefined && { httpTimeoutMs: options.httpTimeoutMs }),
+    ...(renumbered.length > 0 && { renumberOnReboot: renumbered }),
     ...(options.acsTls !== undefined && { acsTls: options.acsTls }),
     ...(options.onSession !== undefined && { onSession: options.onSession }),
   });
@@ -201,6 +219,7 @@ async function bootAll(cpes: readonly Cpe[], concurrency: number, periodic: bool
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const profile = resolveProfile(options);
+  const renumbered = renumberedTables(profile, options.renumberOnReboot ?? []);
   const host = options.crHost ?? "127.0.0.1";
   const byPath = new Map<string, Cpe>();
   const nonces = new NonceIssuer();
@@ -214,7 +233,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   });
   const port = await listen(server, host, options.crPort ?? 0);
   const crBase = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const cpes = Array.from({ length: options.count }, (_, i) => createCpe(options, profile, i, crBase));
+  const cpes = Array.from({ length: options.count }, (_, i) => createCpe(options, profile, i, crBase, renumbered));
   const bySerial = new Map<string, Cpe>();
   for (const cpe of cpes) {
     bySerial.set(cpe.serial, cpe);

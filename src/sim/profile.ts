@@ -83,14 +83,22 @@ const identityPaths = z.object({
   manufacturer: z.string(),
   oui: z.string(),
   productClass: z.string(),
-  serialNumber: z.string(),
+  /** Absent when the device's tree does not hold its Inform serial (the
+   * BM632w reports DeviceInfo.SerialNumber "0"): the DeviceId then carries
+   * each simulated device's own serial. */
+  serialNumber: z.string().optional(),
 });
 const profileSchema = z
   .object({
     id: z.string(),
     description: z.string().optional(),
+    /** Generated profiles name their generator and sources' sha256. */
+    generatedBy: z.string().optional(),
+    sources: z.record(z.string()).optional(),
     root: z.string().regex(/^[A-Za-z]+\.$/),
-    deviceId: z.object({ manufacturer: z.string(), oui: z.string(), productClass: z.string() }),
+    /** serialNumber: the original device's, for reference; simulated devices
+     * get their own. */
+    deviceId: z.object({ manufacturer: z.string(), oui: z.string(), productClass: z.string(), serialNumber: z.string().optional() }),
     identity: identityPaths,
     managementServer: z.string().endsWith("."),
     informParameters: z.array(z.string()),
@@ -113,6 +121,9 @@ const profileSchema = z
       z.object({ writable: z.boolean(), defaults: z.record(paramTuple).default({}) }).strict(),
     ),
     parameters: z.record(paramTuple),
+    /** Objects neither a parameter nor a table implies: empty ones, and ones
+     * a real device reports writable although they are not tables. */
+    objects: z.record(z.string().endsWith("."), z.object({ writable: z.boolean() }).strict()).default({}),
   })
   .strict();
 
@@ -128,7 +139,7 @@ export interface IdentityPaths {
   readonly manufacturer: string;
   readonly oui: string;
   readonly productClass: string;
-  readonly serialNumber: string;
+  readonly serialNumber?: string;
 }
 
 export interface CompiledProfile {
@@ -214,6 +225,13 @@ function buildTree(source: z.output<typeof profileSchema>, tables: Map<string, T
   for (const key of tables.keys()) {
     if (!key.slice(0, -"{i}.".length).includes("{i}")) ensureObject(tree, tables, key.slice(0, -"{i}.".length));
   }
+  for (const [name, { writable }] of Object.entries(source.objects)) {
+    if (!name.startsWith(source.root)) throw new Error(`object ${name} is outside ${source.root}`);
+    ensureObject(tree, tables, name);
+    const def = tree.nodes.get(name);
+    // Tables and rows take their writability from the table list.
+    if (def?.kind === "object" && !def.table && !def.instance) tree.putNode(name, { ...def, writable });
+  }
   for (const [name, def] of [...tree.nodes]) {
     if (def.kind === "object") ensureChildTables(tree, tables, name);
   }
@@ -240,7 +258,7 @@ export function compileProfile(input: unknown): ProfileResult {
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
-  const required = [...source.informParameters, ...Object.values(source.identity)];
+  const required = [...source.informParameters, ...Object.values(source.identity).filter((p): p is string => p !== undefined)];
   const missing = required.filter((p) => tree.nodes.get(p)?.kind !== "param");
   if (missing.length > 0) return { ok: false, error: `unknown parameters referenced: ${missing.join(", ")}` };
   const profile: CompiledProfile = {
