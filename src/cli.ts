@@ -64,7 +64,18 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.log.level);
-  const gateway = await startGateway(config, logger);
+  let gateway;
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (err) {
+    // Files the configuration points at (vendor overlays) are checked first
+    // thing at start and reported like the configuration itself.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cwmp2usp: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   await waitForSignal(logger);
   await gateway.stop();
   return 0;

@@ -195,6 +195,11 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Directories of vendor overlays (CPE quirk flags and TR-098 rule
+     * overrides per OUI/ProductClass, format in mappings/README.md), read at
+     * start after the shipped mappings/vendors/; an overlay here with the same
+     * match as a shipped one replaces it. */
+    vendorOverlayDirs: z.array(z.string().min(1)).default([]),
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

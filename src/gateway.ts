@@ -36,6 +36,8 @@ import { MqttMtp } from "./usp/mtp/mqtt.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
 import { controllerAddresses, createWebSocketMtp } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
+import { DeviceProfiles } from "./vendors/device-profiles.js";
+import { VendorOverlays } from "./vendors/overlays.js";
 
 export interface Gateway {
   /** The CWMP ACS URL CPEs should use. */
@@ -59,11 +61,16 @@ const DRAIN_POLL_MS = 50;
 const GATEWAY_VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 /** Cached device models (parameter names and types), bounded by count. */
 const MAX_CACHED_MODELS = 10_000;
+/** Devices whose vendor overlay stays resolved: a map entry each, so a whole fleet fits. */
+const MAX_CACHED_PROFILES = 200_000;
 
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
   const now = Date.now;
+  // First, before anything is opened: a broken overlay stops start-up (VendorOverlayError).
+  const overlays = VendorOverlays.load(config.vendorOverlayDirs);
   const tls = loadGatewayTls(config);
   const store = await openStore(config, logger);
+  const profiles = new DeviceProfiles({ overlays, store, maxCached: MAX_CACHED_PROFILES });
   const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
   const mtp = new MqttMtp({
@@ -178,6 +185,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     commands,
     // A session's work log lives as long as the session's lock (acs.ts).
     workLogTtlMs: config.cwmp.sessionTimeoutSeconds * 2000,
+    profiles,
   });
   // One path for every Connection Request (queued work and the admin API), so each is counted.
   const connectionRequest = async (device: DeviceRecord): Promise<ConnectionRequestOutcome> => {
@@ -217,6 +225,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         for (const e of inform.event) metrics.informs.inc({ event: eventLabel(e.eventCode) });
         const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
+        profiles.learn(endpointId, inform.deviceId);
         // Commands the Inform closes; its Boot! carries the controller's command_key.
         const command = await commands.onInform(endpointId, inform);
         const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: command.remoteFactoryResetPending };
@@ -309,7 +318,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const port = typeof address === "object" && address !== null ? address.port : config.cwmp.port;
   const host = config.cwmp.host === "0.0.0.0" || config.cwmp.host === "::" ? "127.0.0.1" : config.cwmp.host;
   const acsUrl = `${tls.cwmp !== undefined ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${config.cwmp.path}`;
-  logger.info({ acsUrl, mqttUrl, controllers: config.controllers.map((c) => c.endpointId) }, "cwmp2usp gateway started");
+  logger.info({ acsUrl, mqttUrl, controllers: config.controllers.map((c) => c.endpointId), vendorOverlays: overlays.size }, "cwmp2usp gateway started");
 
   const ops = config.ops.enabled
     ? createOpsServer(metrics, [

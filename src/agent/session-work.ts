@@ -37,6 +37,8 @@ interface ActiveJob {
   filed: WorkStep[];
   /** Set while the job re-runs what another instance already did. */
   replay: Replay | undefined;
+  /** The CPE's quirk flags, resolved once when the job starts. */
+  profile: DeviceProfile;
 }
 
 type Respond = Extract<Plan, { kind: "respond" }>;
@@ -62,6 +64,8 @@ export interface SessionWorkDeps {
   commands?: CommandHooks;
   /** How long a session's work log outlives its last RPC: the session lock's TTL (default 60 s). */
   workLogTtlMs?: number;
+  /** Each CPE's quirk flags (vendor overlays, src/vendors/); absent: DEFAULT_PROFILE for all. */
+  profiles?: { profileFor(endpointId: string): Promise<DeviceProfile> };
 }
 
 export class SessionWork {
@@ -91,8 +95,9 @@ export class SessionWork {
     return model;
   }
 
-  profileFor(_endpointId: string): DeviceProfile {
-    return DEFAULT_PROFILE;
+  /** The quirk flags the planners honour for this CPE: its vendor overlay's. */
+  profileFor(endpointId: string): Promise<DeviceProfile> {
+    return this.deps.profiles?.profileFor(endpointId) ?? Promise.resolve(DEFAULT_PROFILE);
   }
 
   /** Called at each ACS turn: after the empty POST (`last` undefined) or with
@@ -141,7 +146,8 @@ export class SessionWork {
     const model = new DeviceModel();
     model.beginTransaction();
     const operate = await this.operateEnv(pending);
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined };
+    const profile = await this.profileFor(pending.endpointId);
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined, profile };
     for (;;) {
       const respond = this.advance(job);
       if (respond !== undefined) {
@@ -242,7 +248,7 @@ export class SessionWork {
     }
     job.rounds += 1;
     try {
-      const ctx = { profile: this.profileFor(job.pending.endpointId), model: job.model, ...(job.operate !== undefined ? { operate: job.operate } : {}) };
+      const ctx = { profile: job.profile, model: job.model, ...(job.operate !== undefined ? { operate: job.operate } : {}) };
       const plan = planRequest(job.pending.request, ctx);
       if (plan.kind === "respond") return plan;
       if (plan.rpcs.length === 0) return errorRespond(USP_ERR.INTERNAL_ERROR, "translation asked for an empty round of RPCs");
@@ -266,9 +272,10 @@ export class SessionWork {
   private async beginJob(sessionId: string, pending: PendingRequest): Promise<ActiveJob> {
     this.running.add(pending.requestId);
     const operate = await this.operateEnv(pending);
+    const profile = await this.profileFor(pending.endpointId);
     const model = this.modelFor(pending.endpointId);
     model.beginTransaction();
-    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined };
+    const job: ActiveJob = { pending, model, rounds: 0, queue: [], sent: [], outcomes: [], split: undefined, operate, filed: [], replay: undefined, profile };
     this.jobs.set(sessionId, job);
     return job;
   }

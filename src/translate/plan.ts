@@ -24,7 +24,8 @@ export interface DeviceProfile {
   /** The CPE answers GetParameterValues on a partial path ("Device.DeviceInfo.").
    * When false, names are expanded with GetParameterNames first. */
   partialPathGpv: boolean;
-  /** Most names per GetParameterValues / SetParameterValues (genieacs#150). */
+  /** Most names per GetParameterValues (genieacs#150). SetParameterValues is
+   * never split: one SPV is what makes a Set atomic on the CPE. */
   gpvBatchSize: number;
   /** Literal used for xsd:boolean values in SetParameterValues (genieacs#228). */
   booleanLiteral: "true" | "1";
