@@ -4,9 +4,11 @@
 // Add/DeleteObject on the port mapping table, IPPing diagnostics, active
 // notification, Reboot with rows renumbered, FactoryReset.
 import t from "tap";
+import { spawn } from "node:child_process";
 import type { AcsRequest, ParameterValue, RpcOutcome, SetParameterValues } from "../src/cwmp/rpc.js";
 import { sendConnectionRequest } from "../src/cwmp/connection-request.js";
 import { readParameter, startFleet, writeParameter, type Fleet, type FleetOptions } from "../src/sim/fleet.js";
+import { runCli } from "./helpers/cli.js";
 import { eventCodes, startSessionAcs, type RecordedSession, type Script, type SessionAcs } from "./helpers/session-acs.js";
 
 const IGD = "InternetGatewayDevice.";
@@ -275,4 +277,24 @@ t.test("FactoryReset: 0 BOOTSTRAP + 1 BOOT and the dump's values again", async (
   const session = await acs.waitFor((s) => s !== acs.sessions[0] && hasEvent("0 BOOTSTRAP")(s));
   t.same(eventCodes(session.inform), ["0 BOOTSTRAP", "1 BOOT"]);
   t.same(valueMap(session.outcomes[0]?.outcome), { [`${WAN_IP}NATEnabled`]: "1" });
+});
+
+t.test("cwmp2usp sim --profile huawei-bm632w-tr098 runs the BM632w against an ACS; a --renumber-on-reboot path that is no table is refused", async (t) => {
+  const acs = await startSessionAcs(() => []);
+  t.teardown(() => acs.close());
+  const loader = process.execArgv.filter((a) => a.includes("@tapjs/typescript"));
+  const args = ["src/cli.ts", "sim", "--acs", acs.url, "--profile", "huawei-bm632w-tr098", "--serial-prefix", "BM", "--renumber-on-reboot", HOSTS];
+  const child = spawn(process.execPath, [...loader, ...args], { cwd: new URL("..", import.meta.url).pathname, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const session = await acs.waitFor(() => true, 30_000);
+  t.same(session.inform.deviceId, { manufacturer: "Huawei Technologies Co., Ltd.", oui: "202BC1", productClass: "BM632w", serialNumber: "BM000000" });
+  t.equal(session.inform.parameterList[0]?.name, `${IGD}DeviceSummary`);
+  child.kill("SIGTERM");
+  t.equal(await exited, 0, "stops cleanly on SIGTERM");
+  const refused = await runCli(["sim", "--acs", acs.url, "--profile", "huawei-bm632w-tr098", "--renumber-on-reboot", `${IGD}DeviceInfo.`], { from: "src", timeoutMs: 30_000 });
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, "renumberOnReboot: InternetGatewayDevice.DeviceInfo. is not a table of profile huawei-bm632w-tr098");
 });
