@@ -5,8 +5,7 @@
 // too: allow_partial=false must leave nothing half made (usp.md §2 truth table).
 import t, { type Test } from "tap";
 import type { AddOperStatus } from "../src/usp/messages.js";
-import { add, addResp, cpeInstances, errorOf, get, getResp, p, startBench } from "./tp469/harness.js";
-import { expectedFailure } from "./tp469/expected-failure.js";
+import { add, addResp, cpeInstances, errorOf, get, getInstances, getResp, instancesResp, p, startBench } from "./tp469/harness.js";
 
 const bench = await startBench({ serialPrefix: "TPA" });
 t.teardown(() => bench.stop());
@@ -187,13 +186,28 @@ t.test("TP-469 1.95 Add message with search expression", async (t) => {
   );
 });
 
-expectedFailure(t, "TP-469 1.88 Add message fails when unique key is invalid", async (t) => {
+t.test("TP-469 1.88 Add message fails when unique key is invalid", async (t) => {
   // Device.DNS.Client.Server.1. already has Alias "cpe-dns-1": a second row
   // with the same Alias would break the table's uniqueness (7025).
   const before = dnsRows();
   t.equal(cpe.model.value(`${DNS}1.Alias`), "cpe-dns-1");
   const msg = await bench.ask(add(false, [dnsServer("10.1.88.1", "cpe-dns-1")]));
   t.equal(msg.header.msgType, "ERROR", "the Add fails");
-  if (msg.body.kind === "error") t.ok(ADD_CODES.includes(msg.body.error.errCode), `err_code ${msg.body.error.errCode}`);
+  if (msg.body.kind === "error") {
+    t.ok(ADD_CODES.includes(msg.body.error.errCode), `err_code ${msg.body.error.errCode}`);
+    t.equal(msg.body.error.errCode, 7025, "Object exists with duplicate key");
+  }
   t.same(dnsRows(), before, "no row created");
+
+  // The gateway-served Subscription table: (Recipient, ID) is a key, and
+  // Recipient is assigned by the agent (the creating Controller).
+  const SUB = "Device.LocalAgent.Subscription.";
+  const sub = { objPath: SUB, paramSettings: [p("ID", "tp-1-88"), p("NotifType", "Event"), p("ReferenceList", "Device.Boot!")] };
+  success(addResp(await bench.ask(add(false, [sub]))).createdObjResults[0]?.operStatus);
+  const rows = async (): Promise<number> => instancesResp(await bench.ask(getInstances([SUB], true))).reqPathResults[0]?.currInsts.length ?? -1;
+  const count = await rows();
+  const again = await bench.ask(add(false, [sub]));
+  t.equal(again.header.msgType, "ERROR", "a second Subscription with the same Recipient and ID fails");
+  if (again.body.kind === "error") t.equal(again.body.error.errCode, 7025);
+  t.equal(await rows(), count, "and leaves no row");
 });

@@ -73,6 +73,8 @@ for (const allowPartial of [false, true]) {
   t.test(`TP-469 ${allowPartial ? "1.2" : "1.1"} allow_partial=${allowPartial}: AddObject, one GPV of the new row, one SPV`, async (t) => {
     const { reply, rpcs, cpe } = exec(addReq(allowPartial, [[PM, WEB]]));
     t.same(rpcs, [
+      // ExternalPort is part of a unique key: the rows already there are read first (7025).
+      `GPN ${PM} false`,
       `AddObject ${PM} key=""`,
       `GPV ${PM}1.`,
       `SPV ${PM}1.ExternalPort=8080,${PM}1.InternalPort=80,${PM}1.Enable=true key=""`,
@@ -103,6 +105,7 @@ t.test("R-ADD.5 unique keys are returned (keys the Controller set win over CPE d
 t.test("TP-469 1.3 allow_partial=false: a failed required param deletes the created instance → Error 7021", async (t) => {
   const { reply, rpcs, cpe } = exec(addReq(false, [[PM, [["ExternalPort", "70000", true], ["Enable", "true", false]]]]));
   t.same(rpcs, [
+    `GPN ${PM} false`,
     `AddObject ${PM} key=""`,
     `GPV ${PM}1.`,
     `SPV ${PM}1.ExternalPort=70000,${PM}1.Enable=true key=""`,
@@ -118,7 +121,7 @@ t.test("TP-469 1.3 allow_partial=false: a failed required param deletes the crea
 
 t.test("allow_partial=false: a required param failing the gateway's own checks → no SPV, instance deleted", async (t) => {
   const { reply, rpcs, cpe } = exec(addReq(false, [[PM, [["ExternalPort", "http", true]]]]));
-  t.same(rpcs, [`AddObject ${PM} key=""`, `GPV ${PM}1.`, `DeleteObject ${PM}1. key=""`]);
+  t.same(rpcs, [`GPN ${PM} false`, `AddObject ${PM} key=""`, `GPV ${PM}1.`, `DeleteObject ${PM}1. key=""`]);
   const e = errorOf(reply);
   t.equal(e.errCode, 7021);
   t.same(e.paramErrs, [{ paramPath: `${PM}1.ExternalPort`, errCode: 7011, errMsg: '"http" is not a valid unsignedInt' }]);
@@ -135,7 +138,7 @@ t.test("usp.md §1.2: a unique-key param is required even when the Controller sa
 
 t.test("usp.md §2 truth table: a non-required failure is a param_err, the SPV is retried without it", async (t) => {
   const { reply, rpcs, cpe } = exec(addReq(false, [[PM, [["ExternalPort", "8080", true], ["Description", "far too long", false], ["Bogus", "1", false]]]]));
-  t.same(rpcs.slice(2), [`SPV ${PM}1.ExternalPort=8080,${PM}1.Description=far too long key=""`, `SPV ${PM}1.ExternalPort=8080 key=""`]);
+  t.same(rpcs.slice(3), [`SPV ${PM}1.ExternalPort=8080,${PM}1.Description=far too long key=""`, `SPV ${PM}1.ExternalPort=8080 key=""`]);
   t.same(addResp(reply).createdObjResults[0]?.operStatus, {
     type: "operSuccess",
     instantiatedPath: `${PM}1.`,
@@ -151,6 +154,7 @@ t.test("usp.md §2 truth table: a non-required failure is a param_err, the SPV i
 t.test("TP-469 1.5 allow_partial=false, several objects: AddObjects in one round, one SPV for all", async (t) => {
   const { reply, rpcs } = exec(addReq(false, [[PM, [["ExternalPort", "80", true]]], [PM, [["ExternalPort", "443", true]]]]));
   t.same(rpcs, [
+    `GPN ${PM} false`,
     `AddObject ${PM} key=""`,
     `AddObject ${PM} key=""`,
     `GPV ${PM}1.,${PM}2.`,
@@ -164,7 +168,7 @@ t.test("TP-469 1.5 allow_partial=false, several objects: AddObjects in one round
 
 t.test("TP-469 1.6 allow_partial=false, several objects with an invalid one → Error 7026, the valid one deleted again", async (t) => {
   const { reply, rpcs, cpe } = exec(addReq(false, [[PM, [["ExternalPort", "80", true]]], ["Device.Nope.", []]]));
-  t.same(rpcs, [`AddObject ${PM} key=""`, 'AddObject Device.Nope. key=""', "GPN Device.Nope. true", `GPV ${PM}1.`, `DeleteObject ${PM}1. key=""`]);
+  t.same(rpcs, [`GPN ${PM} false`, `AddObject ${PM} key=""`, 'AddObject Device.Nope. key=""', "GPN Device.Nope. true", `GPV ${PM}1.`, `DeleteObject ${PM}1. key=""`]);
   t.same(errorOf(reply), { errCode: 7026, errMsg: "Device.Nope.: Device.Nope. is not in the data model", paramErrs: [] });
   t.same(instances(cpe, PM), []);
 });
@@ -275,7 +279,7 @@ t.test("AddObject faults without a better code: 9004 → 7005, unknown → 7017"
     const cpe = new FakeCpe(tree(), EMPTY, tables);
     cpe.inject = (r) => (r.method === "AddObject" ? { faultCode: fault, faultString: "no", setParameterValuesFaults: [] } : undefined);
     const { reply, rpcs } = exec(addReq(false, [[PM, WEB]]), {}, cpe);
-    t.same(rpcs, [`AddObject ${PM} key=""`]);
+    t.same(rpcs, [`GPN ${PM} false`, `AddObject ${PM} key=""`]);
     t.equal(errorOf(reply).errCode, code, `${fault}`);
   }
 });
@@ -300,9 +304,9 @@ t.test("a created instance that cannot be deleted again is reported in err_msg",
 
 t.test("quirk: partialPathGpv=false reads the new row with GPN then GPV of its names", async (t) => {
   const { reply, rpcs } = exec(addReq(false, [[PM, [["ExternalPort", "8080", true]]]]), { partialPathGpv: false });
-  t.same(rpcs.slice(0, 2), [`AddObject ${PM} key=""`, `GPN ${PM}1. false`]);
-  t.ok(rpcs[2]?.startsWith(`GPV ${PM}1.Enable,`));
-  t.equal(rpcs[3], `SPV ${PM}1.ExternalPort=8080 key=""`);
+  t.same(rpcs.slice(0, 3), [`GPN ${PM} false`, `AddObject ${PM} key=""`, `GPN ${PM}1. false`]);
+  t.ok(rpcs[3]?.startsWith(`GPV ${PM}1.Enable,`));
+  t.equal(rpcs[4], `SPV ${PM}1.ExternalPort=8080 key=""`);
   t.equal(addResp(reply).createdObjResults[0]?.operStatus.type, "operSuccess");
 });
 
@@ -317,6 +321,46 @@ t.test("the next Get and GetInstances see the new instance (cached table listing
   const get = run({ type: "get", get: { paramPaths: [`${PM}*.ExternalPort`], maxDepth: 0 } }, ctx, cpe).reply;
   if (get.kind !== "response" || get.response.type !== "getResp") throw new Error("no GetResp");
   t.same(get.response.getResp.reqPathResults[0]?.resolvedPathResults, [{ resolvedPath: `${PM}1.`, resultParams: { ExternalPort: "8080" } }]);
+});
+
+// TP-469 1.88 / error 7025: a row already there with the same unique key.
+const WITH_ROW = (): Tree => ({
+  ...tree(),
+  "Device.NAT.PortMapping.4.Alias": p("web", "xsd:string", true),
+  "Device.NAT.PortMapping.4.RemoteHost": p("", "xsd:string", true),
+  "Device.NAT.PortMapping.4.ExternalPort": p("8080", u, true),
+  "Device.NAT.PortMapping.4.Protocol": p("TCP", "xsd:string", true),
+  "Device.NAT.PortMapping.4.Description": p("old", "xsd:string", true),
+});
+
+t.test("TP-469 1.88 a key given whole that an existing row has → 7025 before anything is created", async (t) => {
+  const cpe = new FakeCpe(WITH_ROW(), ["Device.IP.Interface.2.IPv4Address."], tables);
+  const { reply, rpcs } = exec(addReq(false, [[PM, [["Alias", "web", true], ["ExternalPort", "9090", true]]]]), {}, cpe);
+  t.same(rpcs, [`GPN ${PM} false`, `GPV ${PM}4.Alias,${PM}4.RemoteHost,${PM}4.ExternalPort,${PM}4.Protocol`], "the rows' keys are read, no AddObject");
+  t.same(errorOf(reply), { errCode: 7025, errMsg: `${PM}: Object exists with duplicate key: ${PM}4. has Alias="web"`, paramErrs: [] });
+  t.same(instances(cpe, PM), [`${PM}4.`]);
+});
+
+t.test("TP-469 1.88 a key completed with the values the CPE assigns → 7025, the new row deleted again", async (t) => {
+  // RemoteHost and Protocol are not given: the CPE's defaults ("", TCP) make
+  // the key of row 4 (RemoteHost "", ExternalPort 8080, Protocol TCP).
+  const cpe = new FakeCpe(WITH_ROW(), ["Device.IP.Interface.2.IPv4Address."], tables);
+  const { reply, rpcs } = exec(addReq(true, [[PM, [["ExternalPort", "8080", true]]]]), {}, cpe);
+  t.same(rpcs.slice(-1), [`DeleteObject ${PM}5. key=""`]);
+  t.notOk(rpcs.some((r) => r.startsWith("SPV")), "nothing is written to the duplicate");
+  t.same(addResp(reply).createdObjResults[0]?.operStatus, {
+    type: "operFailure",
+    errCode: 7025,
+    errMsg: `Object exists with duplicate key: ${PM}4. has RemoteHost="", ExternalPort="8080", Protocol="TCP"`,
+  });
+  t.same(instances(cpe, PM), [`${PM}4.`]);
+});
+
+t.test("R-ADD.5 different key values beside an existing row: created", async (t) => {
+  const cpe = new FakeCpe(WITH_ROW(), ["Device.IP.Interface.2.IPv4Address."], tables);
+  const { reply } = exec(addReq(false, [[PM, [["Alias", "web2", true], ["ExternalPort", "8080", true], ["Protocol", "UDP", true]]]]), {}, cpe);
+  t.equal(addResp(reply).createdObjResults[0]?.operStatus.type, "operSuccess");
+  t.same(instances(cpe, PM), [`${PM}4.`, `${PM}5.`]);
 });
 
 t.test("foldAdd reports what did not get through as 7003, without sending anything", async (t) => {

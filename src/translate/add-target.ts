@@ -13,6 +13,7 @@ import { mapFault } from "./faults.js";
 import { expandPartialPath, resolveObjects } from "./resolve.js";
 import { classifyObject, knownSingle, notATableError } from "./object-kind.js";
 import { isUniqueKey } from "./unique-keys.js";
+import { checkBeforeAdd, checkCreated } from "./add-unique.js";
 import { checkValue } from "./xsd.js";
 
 export interface ParamFailure {
@@ -67,8 +68,14 @@ export function resolveCreate(co: CreateObject, ctx: TranslationContext): Step<s
 }
 
 export function targetState(target: Target, co: CreateObject, ctx: TranslationContext): TargetState {
-  const outcome = ctx.model.addOutcomes(target.table)[target.ordinal];
-  if (outcome === undefined) return { kind: "toAdd" };
+  const outcomes = ctx.model.addOutcomes(target.table);
+  const outcome = outcomes[target.ordinal];
+  if (outcome === undefined) {
+    const before = checkBeforeAdd(target.table, co, ctx);
+    if (before.kind === "need") return before;
+    if (before.kind === "duplicate") return { kind: "failed", errCode: before.errCode, errMsg: before.errMsg, instance: undefined };
+    return { kind: "toAdd" };
+  }
   if (!outcome.ok) return addFault(target.table, outcome.fault, ctx);
   if (!(outcome.instance >= 1)) {
     return { kind: "failed", errCode: USP_ERR.OBJECT_NOT_CREATED, errMsg: "Object could not be created: the CPE returned no instance number", instance: undefined };
@@ -88,6 +95,18 @@ export function targetState(target: Target, co: CreateObject, ctx: TranslationCo
     if ("pv" in r) state.writes.push({ param: s.param, pv: r.pv });
     else state.failures.push({ param: s.param, ...r, required });
   }
+  // A key's value: as given (normalised when it passed the checks, even if
+  // the SPV later fails), else as the CPE assigned it.
+  const written = new Map(state.writes.map((w) => [w.param, w.pv.value]));
+  const givenValues = new Map(co.paramSettings.map((s) => [s.param, written.get(s.param) ?? s.value]));
+  const keyValue = (rel: string): string | undefined => {
+    const st = ctx.model.valueState(instance + rel);
+    return givenValues.get(rel) ?? (st.kind === "value" ? st.value : undefined);
+  };
+  // Rows this message made hold CPE defaults until the SPV: not compared.
+  const created = new Set(outcomes.flatMap((o) => (o.ok ? [`${target.table}${o.instance}.`] : [])));
+  const after = checkCreated(target.table, co, keyValue, created, ctx);
+  if (after.kind === "duplicate") return { kind: "failed", errCode: after.errCode, errMsg: after.errMsg, instance };
   return state;
 }
 

@@ -3,7 +3,9 @@
 // the end the build half. Rounds, each derived again from the model:
 // 1. resolve every CreateObject (a search in the parent part may match
 //    several tables: one instance, one CreatedObjectResult, per table, as
-//    obuspa ResolveObjectsToAdd does);
+//    obuspa ResolveObjectsToAdd does), and read the unique keys of the rows
+//    already there when the Controller gives key values (add-unique.ts: a
+//    duplicate is 7025 and nothing is created);
 // 2. one AddObject per instance (ParameterKey ""), all in one round;
 // 3. read each new instance (partial-path GPV) for names, types and the
 //    values of keys the Controller did not set (R-ADD.5);
@@ -50,13 +52,15 @@ export function planAdd(add: Add, ctx: TranslationContext): Plan {
   if (!add.allowPartial && bad >= 0) return errorReply(objectError(add.createObjs[bad], resolved[bad]));
   const targets = buildTargets(resolved);
   const states = targets.map((t) => targetState(t, add.createObjs[t.req] ?? { objPath: "", paramSettings: [] }, ctx));
-  const toAdd = targets.filter((_, i) => states[i]?.kind === "toAdd");
-  if (toAdd.length > 0) return { kind: "rpcs", rpcs: toAdd.map((t) => ({ method: "AddObject", objectName: t.table, parameterKey: "" })) };
+  // Reads first: those of the rows already there come before any AddObject
+  // (add-unique.ts), so an Add that would duplicate a key creates nothing.
   const learning = states.flatMap((s): Want[] => (s.kind === "need" ? s.wants : []));
   if (learning.length > 0) {
     const rpcs = wantsToRpcs(learning, ctx);
     if (rpcs.length > 0) return { kind: "rpcs", rpcs };
   }
+  const toAdd = targets.filter((_, i) => states[i]?.kind === "toAdd");
+  if (toAdd.length > 0) return { kind: "rpcs", rpcs: toAdd.map((t) => ({ method: "AddObject", objectName: t.table, parameterKey: "" })) };
   let verdicts = states.map(verdictOf);
   if (add.allowPartial || verdicts.every((v) => v.kind === "ok")) {
     const spv = spvStep(verdicts, ctx);

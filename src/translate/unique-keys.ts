@@ -20,12 +20,17 @@ export function isInstanceRel(rel: string): boolean {
   return /^[1-9][0-9]*\.$/.test(rel);
 }
 
+/** The unique key sets of the table `instance` belongs to, each a list of
+ * parameter names (relative) whose values together are unique in the table. */
+export function keySetsOf(instance: string): string[][] {
+  return TR181.object(templateOf(instance))?.uniqueKeys ?? [["Alias"]];
+}
+
 /** Every parameter of every unique key of the table `instance` belongs to,
  * Alias first, each once ("Device.NAT.PortMapping.3." → Alias, RemoteHost,
  * ExternalPort, Protocol). */
 export function keyParamsOf(instance: string): string[] {
-  const sets = TR181.object(templateOf(instance))?.uniqueKeys ?? [["Alias"]];
-  const names = new Set(sets.flat());
+  const names = new Set(keySetsOf(instance).flat());
   return names.has("Alias") ? ["Alias", ...[...names].filter((n) => n !== "Alias")] : [...names];
 }
 
