@@ -7,6 +7,8 @@ import t from "tap";
 import { spawn } from "node:child_process";
 import type { AcsRequest, ParameterValue, RpcOutcome, SetParameterValues } from "../src/cwmp/rpc.js";
 import { sendConnectionRequest } from "../src/cwmp/connection-request.js";
+import { createDeviceModel, executeRpc } from "../src/sim/data-model.js";
+import { loadProfile } from "../src/sim/profile.js";
 import { readParameter, startFleet, writeParameter, type Fleet, type FleetOptions } from "../src/sim/fleet.js";
 import { runCli } from "./helpers/cli.js";
 import { eventCodes, startSessionAcs, type RecordedSession, type Script, type SessionAcs } from "./helpers/session-acs.js";
@@ -297,4 +299,28 @@ t.test("cwmp2usp sim --profile huawei-bm632w-tr098 runs the BM632w against an AC
   const refused = await runCli(["sim", "--acs", acs.url, "--profile", "huawei-bm632w-tr098", "--renumber-on-reboot", `${IGD}DeviceInfo.`], { from: "src", timeoutMs: 30_000 });
   t.equal(refused.code, 1);
   t.match(refused.stderr, "renumberOnReboot: InternetGatewayDevice.DeviceInfo. is not a table of profile huawei-bm632w-tr098");
+});
+
+t.test("reverseRows: rows keep their values and attributes under their new numbers; numbering goes on after the last row", async (t) => {
+  const loaded = loadProfile("huawei-bm632w-tr098");
+  if (!loaded.ok) throw new Error(loaded.error);
+  const dm = createDeviceModel(loaded.profile, { serialNumber: "S1" });
+  const attribute = { name: `${HOSTS}1.Active`, notificationChange: true, notification: 1, accessListChange: false, accessList: [] };
+  t.match(executeRpc(dm, { method: "SetParameterAttributes", parameterList: [attribute] }), { ok: true });
+  dm.setValue(`${HOSTS}2.HostName`, "renamed");
+  t.ok(dm.reverseRows(HOSTS));
+  t.equal(dm.value(`${HOSTS}6.MACAddress`), "40:B0:FA:9C:4A:50");
+  t.equal(dm.attribute(`${HOSTS}6.Active`).notification, 1, "the attribute moved with its row");
+  t.equal(dm.attribute(`${HOSTS}1.Active`).notification, 0, "and left the old name");
+  t.equal(dm.value(`${HOSTS}5.HostName`), "renamed", "a changed value moved with its row");
+  t.equal(dm.value(`${IGD}LANDevice.1.Hosts.HostNumberOfEntries`), "6");
+  t.equal(dm.reverseRows(`${IGD}DeviceInfo.`), false, "not a table");
+  t.ok(dm.reverseRows(PORT_MAPPING), "an empty table is fine");
+  t.match(executeRpc(dm, { method: "AddObject", objectName: PORT_MAPPING, parameterKey: "" }), { ok: true, response: { instanceNumber: 1 } });
+});
+
+t.test("PeriodicInformEnable reads false unless the fleet informs periodically (the dump says true)", async (t) => {
+  const { acs, fleet } = await start(t, () => [gpv(`${IGD}ManagementServer.PeriodicInformEnable`)]);
+  await fleet.cpes[0]!.boot();
+  t.same(valueMap(acs.sessions[0]?.outcomes[0]?.outcome), { [`${IGD}ManagementServer.PeriodicInformEnable`]: "false" });
 });

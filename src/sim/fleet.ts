@@ -188,7 +188,9 @@ function createCpe(options: FleetOptions, profile: CompiledProfile, index: numbe
     [ms + "ConnectionRequestUsername"]: perDevice(options.crUsername, serial, serial),
     [ms + "ConnectionRequestPassword"]: perDevice(options.crPassword, serial, `${serial}-cr`),
   };
-  if (options.periodicInform === true) values[ms + "PeriodicInformEnable"] = "true";
+  // The simulator informs periodically only when asked to, so a profile's
+  // own "true" (the BM632w dump's) must not claim otherwise.
+  values[ms + "PeriodicInformEnable"] = String(options.periodicInform === true);
   return new Cpe({
     acsUrl: options.acsUrl,
     profile,
