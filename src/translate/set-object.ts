@@ -11,6 +11,7 @@ import { splitPath } from "./device-model.js";
 import { mapFault } from "./faults.js";
 import { missingObjectError, resolveObjects } from "./resolve.js";
 import { checkValue } from "./xsd.js";
+import { supportedPathOf, TR181 } from "./schema.js";
 
 export interface ParamFailure {
   /** Relative to the instance, as in ParameterError.param. */
@@ -122,6 +123,13 @@ function planParam(obj: string, param: string, value: string, ctx: TranslationCo
   if (!model.knows(full)) return { kind: "fail", errCode: USP_ERR.UNSUPPORTED_PARAMETER, errMsg: `${full} does not exist` };
   if (model.writable(full) === false) {
     return { kind: "fail", errCode: USP_ERR.PARAM_READ_ONLY, errMsg: `${full} is not writable` };
+  }
+  // TR-181 USP Alias (_AliasUSP) and other writeOnceReadOnly parameters are
+  // given by Add only, though the CWMP flavour of the CPE lets them be written
+  // (mapping.md §4.4; R-KEY.1: a non-functional key never changes).
+  const [owner, name] = splitPath(full);
+  if (TR181.object(supportedPathOf(owner))?.paramsByName.get(name)?.access === "writeOnceReadOnly") {
+    return { kind: "fail", errCode: USP_ERR.PARAM_READ_ONLY, errMsg: `${full} is writeOnceReadOnly: it is set when the object is created, never by Set` };
   }
   const type = model.typeOf(full) ?? learnedType(full, ctx);
   if (typeof type !== "string") return type;
