@@ -175,6 +175,13 @@ function readXmlObjects(xml: string): Map<string, XmlNode> {
   return new Map(xmlChildren(model, "object").map((o) => [xmlAttr(o, "name") ?? "", o]));
 }
 
+/** A fresh row's value of a type; dateTime's is TR-098's Unknown Time. */
+function zeroOf(type: string): string {
+  if (type === "boolean") return "false";
+  if (type === "string" || type === "base64" || type === "hexBinary") return "";
+  return type === "dateTime" ? "0001-01-01T00:00:00Z" : "0";
+}
+
 /** A TR-098 parameter as a profile tuple: its type, constraints and default
  * (the type's zero, or the first enumeration value, where TR-098 gives none). */
 function xmlParam(object: XmlNode, name: string, where: string): ParamTuple {
@@ -187,8 +194,7 @@ function xmlParam(object: XmlNode, name: string, where: string): ParamTuple {
   const enumeration = typed === undefined ? [] : xmlChildren(typed, "enumeration").map((e) => xmlAttr(e, "value") ?? "");
   const maxLength = typed === undefined ? undefined : xmlAttr(xmlChildren(typed, "size")[0], "maxLength");
   const given = xmlAttr(xmlChildren(syntax, "default")[0], "value");
-  const zero = type === "boolean" ? "false" : type === "string" ? "" : type === "dateTime" ? "0001-01-01T00:00:00Z" : "0";
-  const value = given ?? enumeration[0] ?? zero;
+  const value = given ?? enumeration[0] ?? zeroOf(type);
   const c: Constraints = {};
   if (enumeration.length > 0) c.enum = enumeration;
   if (maxLength !== undefined) c.maxLength = Number(maxLength);
@@ -242,13 +248,15 @@ function readTables(rows: readonly Row[], params: ReadonlyMap<string, ParamTuple
     // The table's own row says whether the ACS may add rows (GetParameterNames).
     if (!tables.has(key)) tables.set(key, { writable: writableObjects.get(m[1] ?? "") ?? row.writable });
   }
-  const nonTables = new Set(objects.filter((r) => !tables.has(`${templateOf(r.path)}.{i}.`) && rows.some((c) => c.path.startsWith(`${r.path}.`) && !/^\d+(\.|$)/.test(c.path.slice(r.path.length + 1)))).map((r) => templateOf(r.path)));
+  // An object with a named child somewhere (FilterMode.2.DosAttack.ArpAttack)
+  // is no table, even where another instance of it is empty.
+  const hasNamedChild = (path: string): boolean => rows.some((c) => c.path.startsWith(`${path}.`) && !/^\d+(\.|$)/.test(c.path.slice(path.length + 1)));
+  const notTables = new Set(objects.filter((r) => hasNamedChild(r.path)).map((r) => templateOf(r.path)));
   for (const row of objects) {
     const key = `${templateOf(row.path)}.{i}.`;
     const empty = !rows.some((c) => c.path.startsWith(`${row.path}.`));
-    if (row.writable && empty && !tables.has(key) && !nonTables.has(templateOf(row.path)) && !/\.\d+$/.test(row.path)) {
-      tables.set(key, { writable: true });
-    }
+    const instance = /\.\d+$/.test(row.path);
+    if (row.writable && empty && !instance && !tables.has(key) && !notTables.has(templateOf(row.path))) tables.set(key, { writable: true });
   }
   for (const [key, table] of tables) {
     if (!table.writable) continue;
@@ -261,14 +269,15 @@ function readTables(rows: readonly Row[], params: ReadonlyMap<string, ParamTuple
     }
     const first = [...params.keys()].find((p) => templateOf(p).startsWith(key));
     if (first === undefined) continue;
-    const instance = first.slice(0, first.length - (templateOf(first).length - key.length));
+    // The row itself: as many segments of the parameter as the key has.
+    const instance = `${first.split(".").slice(0, key.split(".").length - 1).join(".")}.`;
     const defaults: Record<string, ParamTuple> = {};
     for (const [name, tuple] of params) {
       const rel = name.slice(instance.length);
+      // Rows of tables inside the row are not part of a new row.
       if (!name.startsWith(instance) || /(^|\.)\d+\./.test(rel)) continue;
       const [type, writable, , c] = tuple;
-      const zero = type === "boolean" ? "false" : type === "string" ? "" : type === "dateTime" ? "0001-01-01T00:00:00Z" : "0";
-      defaults[rel] = c === undefined ? [type, writable, zero] : [type, writable, zero, c];
+      defaults[rel] = c === undefined ? [type, writable, zeroOf(type)] : [type, writable, zeroOf(type), c];
     }
     table.defaults = defaults;
   }
