@@ -5,6 +5,8 @@
 // notification, Reboot with rows renumbered, FactoryReset.
 import t from "tap";
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { AcsRequest, ParameterValue, RpcOutcome, SetParameterValues } from "../src/cwmp/rpc.js";
 import { sendConnectionRequest } from "../src/cwmp/connection-request.js";
 import { createDeviceModel, executeRpc } from "../src/sim/data-model.js";
@@ -323,4 +325,37 @@ t.test("PeriodicInformEnable reads false unless the fleet informs periodically (
   const { acs, fleet } = await start(t, () => [gpv(`${IGD}ManagementServer.PeriodicInformEnable`)]);
   await fleet.cpes[0]!.boot();
   t.same(valueMap(acs.sessions[0]?.outcomes[0]?.outcome), { [`${IGD}ManagementServer.PeriodicInformEnable`]: "false" });
+});
+
+t.test("firmware Download: the CPE fetches the image, reboots (rows renumbered) and informs 1 BOOT + 7 TRANSFER COMPLETE + M Download with the new SoftwareVersion", async (t) => {
+  const fetched: string[] = [];
+  const files = http.createServer((req, res) => {
+    fetched.push(req.url ?? "");
+    res.writeHead(200, { "Content-Type": "application/octet-stream" }).end(Buffer.alloc(2048, 1));
+  });
+  await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise<void>((resolve) => files.close(() => resolve())));
+  const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/images/bm632w-2.1.7.bin`;
+  const { acs, fleet } = await start(
+    t,
+    (inform) => {
+      if (eventCodes(inform).includes("0 BOOTSTRAP")) {
+        const download: AcsRequest = { method: "Download", commandKey: "fw-1", fileType: "1 Firmware Upgrade Image", url, username: "", password: "", fileSize: 2048, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "" };
+        return [download];
+      }
+      return eventCodes(inform).includes("M Download") ? [gpv(`${HOSTS}1.MACAddress`)] : [];
+    },
+    { renumberOnReboot: [HOSTS] },
+  );
+  await fleet.cpes[0]!.boot();
+  const done = await acs.waitFor(hasEvent("M Download"));
+  t.same(done.inform.event, [
+    { eventCode: "1 BOOT", commandKey: "" },
+    { eventCode: "7 TRANSFER COMPLETE", commandKey: "" },
+    { eventCode: "M Download", commandKey: "fw-1" },
+  ]);
+  t.match(done.cpeRequests, [{ method: "TransferComplete", commandKey: "fw-1", faultStruct: { faultCode: 0 } }]);
+  t.same(done.inform.parameterList.find((p) => p.name === `${IGD}DeviceInfo.SoftwareVersion`), { name: `${IGD}DeviceInfo.SoftwareVersion`, value: "2.1.7", type: "xsd:string" });
+  t.same(valueMap(done.outcomes[0]?.outcome), { [`${HOSTS}1.MACAddress`]: "20:10:7a:08:4d:43" }, "the firmware reboot renumbered Hosts.Host. too");
+  t.same(fetched, ["/images/bm632w-2.1.7.bin"]);
 });
