@@ -73,6 +73,8 @@ t.test("quirks and rules may be left out; YAML's 1 and true read as the literals
   t.equal(parseOverlay("match: {oui: 202BC1}\nquirks: {booleanLiteral: 1}\n", "b.yaml").profile.booleanLiteral, "1");
   t.equal(parseOverlay("match: {oui: 202BC1}\nquirks: {booleanLiteral: true}\n", "c.yaml").profile.booleanLiteral, "true");
   t.equal(parseOverlay("match: {oui: 202BC1}\nquirks: {partialPathGpv: false}\n", "d.yaml").profile.partialPathGpv, false);
+  const emptied = parseOverlay("match: {oui: 202BC1}\nquirks:\n  # gpvBatchSize: 8\nrules:\n", "e.yaml");
+  t.same([emptied.quirks, emptied.rules], [{}, []], "quirks: and rules: with nothing under them");
 });
 
 t.test("a broken overlay is refused with the file and the offending key", async (t) => {

@@ -41,6 +41,9 @@ export class VendorOverlayError extends ConfigError {}
 // mean the literal the operator wrote.
 const literal = z.preprocess((v) => (v === 1 || v === true ? String(v) : v), z.enum(["true", "1"]));
 
+// `quirks:` with every flag under it commented out reads as null: nothing set.
+const orAbsent = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => v ?? undefined, schema);
+
 const overlaySchema = z
   .object({
     match: z
@@ -49,15 +52,17 @@ const overlaySchema = z
         productClass: z.string().min(1).optional(),
       })
       .strict(),
-    quirks: z
-      .object({
-        partialPathGpv: z.boolean().optional(),
-        gpvBatchSize: z.number().int().min(1).max(10_000).optional(),
-        booleanLiteral: literal.optional(),
-      })
-      .strict()
-      .default({}),
-    rules: z.array(z.object({ id: z.string().min(1) }).passthrough()).default([]),
+    quirks: orAbsent(
+      z
+        .object({
+          partialPathGpv: z.boolean().optional(),
+          gpvBatchSize: z.number().int().min(1).max(10_000).optional(),
+          booleanLiteral: literal.optional(),
+        })
+        .strict()
+        .default({}),
+    ),
+    rules: orAbsent(z.array(z.object({ id: z.string().min(1) }).passthrough()).default([])),
   })
   .strict();
 
@@ -151,6 +156,11 @@ export class VendorOverlays {
 
   get size(): number {
     return this.byMatch.size;
+  }
+
+  /** Every overlay in force (their rule overrides are checked at start-up). */
+  all(): VendorOverlay[] {
+    return [...this.byMatch.values()];
   }
 
   /** The most specific overlay for a device: OUI and ProductClass, else OUI alone. */
