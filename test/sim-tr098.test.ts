@@ -359,3 +359,16 @@ t.test("firmware Download: the CPE fetches the image, reboots (rows renumbered) 
   t.same(valueMap(done.outcomes[0]?.outcome), { [`${HOSTS}1.MACAddress`]: "20:10:7a:08:4d:43" }, "the firmware reboot renumbered Hosts.Host. too");
   t.same(fetched, ["/images/bm632w-2.1.7.bin"]);
 });
+
+t.test("2 PERIODIC every ManagementServer.PeriodicInformInterval when the fleet informs periodically", async (t) => {
+  const ms = `${IGD}ManagementServer.`;
+  const { acs, fleet } = await start(
+    t,
+    (inform) => (eventCodes(inform).includes("0 BOOTSTRAP") ? [spv({ [`${ms}PeriodicInformInterval`]: ["1", "xsd:unsignedInt"] })] : [gpv(`${ms}PeriodicInformEnable`)]),
+    { periodicInform: true },
+  );
+  await fleet.bootAll();
+  const periodic = await acs.waitFor(hasEvent("2 PERIODIC"), 5000);
+  t.same(eventCodes(periodic.inform), ["2 PERIODIC"]);
+  t.same(valueMap(periodic.outcomes[0]?.outcome), { [`${ms}PeriodicInformEnable`]: "true" });
+});
