@@ -141,6 +141,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       void valueChangeSync?.sync(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "notification attribute sync failed"));
     },
     onTreeBuilt: (endpointId, tree) => commands.restoreRows(endpointId, tree),
+    logger: logger.child({ component: "local-agent" }),
   });
   const notifier = new Notifier({
     logger,
@@ -371,6 +372,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       await drainSessions(acs, config.shutdownGraceSeconds * 1000, logger);
       clearInterval(sweeper);
       notifier.stop();
+      localAgents.stop();
       await http.close();
       await ops?.close();
       acs?.closeAll();

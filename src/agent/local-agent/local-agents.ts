@@ -2,10 +2,12 @@
 // first use from configuration and persisted rows, kept in a bounded cache,
 // written back to the store whenever a controller changes a Subscription.
 import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
 import type { AddObject, DeleteObject, GetParameterNames, GetParameterValues, RpcOutcome, SetParameterValues } from "../../cwmp/rpc.js";
 import type { Store } from "../../store/store.js";
 import { buildLocalAgentTree, CONTROLLER_TABLE, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext } from "./local-agent-model.js";
 import type { LocalTree } from "./local-tree.js";
+import { expiredSubscriptions, nextSubscriptionExpiry } from "./subscription-expiry.js";
 
 export type LocalRpc = GetParameterNames | GetParameterValues | SetParameterValues | AddObject | DeleteObject;
 
@@ -17,10 +19,18 @@ export interface LocalAgentsDeps {
   onSubscriptionsChanged(endpointId: string): void;
   /** Called when a tree is (re)built, e.g. to put back the Request rows of running commands. */
   onTreeBuilt?(endpointId: string, tree: LocalTree): void | Promise<void>;
+  /** Where a failed removal of expired Subscription rows is reported. */
+  logger?: Logger;
 }
+
+/** setTimeout's longest delay; a later expiry is re-checked when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LocalAgents {
   private readonly trees: LRUCache<string, LocalTree>;
+  /** One timer per agent, for its next Subscription TimeToLive expiry. */
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly deps: LocalAgentsDeps) {
     this.trees = new LRUCache({ max: deps.maxCached });
@@ -32,6 +42,7 @@ export class LocalAgents {
     const rows = await this.deps.store.getAgentRows(endpointId, SUBSCRIPTION_TABLE);
     const tree = buildLocalAgentTree(this.deps.contextFor(endpointId), rows);
     await this.deps.onTreeBuilt?.(endpointId, tree);
+    this.scheduleExpiry(endpointId, tree);
     this.trees.set(endpointId, tree);
     return tree;
   }
@@ -39,6 +50,7 @@ export class LocalAgents {
   /** Runs one RPC against the agent's tree on behalf of `controllerId`. */
   async execute(endpointId: string, rpc: LocalRpc, controllerId: string): Promise<RpcOutcome> {
     const tree = await this.tree(endpointId);
+    await this.removeExpired(endpointId, tree);
     const outcome = tree.execute(rpc);
     if (!outcome.ok) return outcome;
     if (rpc.method === "AddObject" && outcome.response.method === "AddObjectResponse" && rpc.objectName === SUBSCRIPTION_TABLE) {
@@ -48,8 +60,52 @@ export class LocalAgents {
     if (touchesSubscriptions(rpc)) {
       await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
       this.deps.onSubscriptionsChanged(endpointId);
+      this.scheduleExpiry(endpointId, tree);
     }
     return outcome;
+  }
+
+  /** Removes the Subscription rows whose TimeToLive has run out (TP-469 1.55),
+   * as a controller's Delete would: persisted, and notification attributes
+   * brought in step. */
+  private async removeExpired(endpointId: string, tree: LocalTree): Promise<void> {
+    const expired = expiredSubscriptions(tree, this.deps.contextFor(endpointId).now());
+    if (expired.length === 0) return;
+    for (const instance of expired) tree.removeRow(`${SUBSCRIPTION_TABLE}${instance}.`);
+    await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
+    this.deps.logger?.info({ endpointId, expired }, "Subscription rows removed: TimeToLive expired");
+    this.deps.onSubscriptionsChanged(endpointId);
+  }
+
+  /** Arms the agent's timer for its next expiry, so a row goes when it
+   * expires even if nothing reads the tree then. */
+  private scheduleExpiry(endpointId: string, tree: LocalTree): void {
+    clearTimeout(this.expiryTimers.get(endpointId));
+    this.expiryTimers.delete(endpointId);
+    const at = nextSubscriptionExpiry(tree);
+    if (at === undefined || this.stopped) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.deps.contextFor(endpointId).now()));
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(endpointId);
+      // The tree may have been evicted and is rebuilt (and re-armed) then.
+      void this.tree(endpointId)
+        .then(async (current) => {
+          await this.removeExpired(endpointId, current);
+          this.scheduleExpiry(endpointId, current);
+        })
+        .catch((err: unknown) => {
+          if (!this.stopped) this.deps.logger?.error({ err, endpointId }, "removing expired Subscription rows failed");
+        });
+    }, delay);
+    timer.unref();
+    this.expiryTimers.set(endpointId, timer);
+  }
+
+  /** Clears the expiry timers (gateway shutdown). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
   }
 
   forget(endpointId: string): void {
