@@ -38,6 +38,9 @@ import { controllerAddresses, createWebSocketMtp } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
+import { Tr098Bridge } from "./agent/tr098/bridge.js";
+import { loadRules } from "./translate/tr098/mapping.js";
+import type { CompiledRules } from "./translate/tr098/rules.js";
 
 export interface Gateway {
   /** The CWMP ACS URL CPEs should use. */
@@ -71,6 +74,29 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const tls = loadGatewayTls(config);
   const store = await openStore(config, logger);
   const profiles = new DeviceProfiles({ overlays, store, maxCached: MAX_CACHED_PROFILES });
+  // TR-098 CPEs (issue 4): the mapping rules, with each overlay's overrides,
+  // checked now so that a broken rule stops start-up naming it.
+  const tr098Rules = loadRules();
+  const overlayRules = new Map<string, CompiledRules>();
+  for (const overlay of overlays.all()) {
+    if (overlay.rules.length === 0) continue;
+    try {
+      overlayRules.set(overlay.file, loadRules(overlay.rules));
+    } catch (err) {
+      throw new Error(`vendor overlay ${overlay.file}: ${(err as Error).message}`);
+    }
+  }
+  const tr098 = new Tr098Bridge({
+    store,
+    logger: logger.child({ component: "tr098" }),
+    now,
+    profileFor: (endpointId) => profiles.profileFor(endpointId),
+    rulesFor: async (endpointId) => {
+      const overlay = await profiles.overlayFor(endpointId);
+      return (overlay === undefined ? undefined : overlayRules.get(overlay.file)) ?? tr098Rules;
+    },
+    maxCachedDevices: MAX_CACHED_MODELS,
+  });
   const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
   const mtp = new MqttMtp({
@@ -227,6 +253,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         const previous = await store.getDevice(endpointIdFor(inform.deviceId, config.endpointId.scheme));
         const endpointId = await agents.register(inform, envelope);
         profiles.learn(endpointId, inform.deviceId);
+        tr098.noteRoot(endpointId, inform.parameterList.some((p) => p.name.startsWith("InternetGatewayDevice.")) ? "InternetGatewayDevice." : "Device.");
+        if (inform.event.some((e) => e.eventCode === "0 BOOTSTRAP")) tr098.cpeReset(endpointId);
+        // From here on the Inform is in TR-181 terms, whatever the CPE's root.
+        inform = await tr098.translateInform(endpointId, inform);
         // Commands the Inform closes; its Boot! carries the controller's command_key.
         const command = await commands.onInform(endpointId, inform);
         const memory = { previousSoftwareVersion: previous?.softwareVersion, remoteFactoryResetPending: command.remoteFactoryResetPending };
@@ -238,21 +268,26 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
         model.learnFromInform(inform.parameterList);
         return { ok: true, endpointId };
       },
-      nextRpc: (endpointId, sessionId, last) => {
+      nextRpc: async (endpointId, sessionId, last) => {
         if (last !== undefined) {
           metrics.rpcs.inc({ method: last.request.method, result: last.outcome.ok ? "ok" : "fault" });
           if (!last.outcome.ok) metrics.cpeFaults.inc({ method: last.request.method, code: String(last.outcome.fault.faultCode) });
         }
+        if (await tr098.handles(endpointId)) return tr098.nextRpc(endpointId, sessionId, last, (l) => work.nextRpc(endpointId, sessionId, l));
         return work.nextRpc(endpointId, sessionId, last);
       },
       // A session that went on at another instance: the translation this
       // instance had in progress for it is stale; the other continues it.
-      onSessionMoved: (_endpointId, sessionId) => work.sessionMoved(sessionId),
+      onSessionMoved: (_endpointId, sessionId) => {
+        tr098.sessionEnded(sessionId);
+        work.sessionMoved(sessionId);
+      },
       onCpeRequest: (endpointId, request) => {
         logger.debug({ endpointId, method: request.method }, "CPE request");
         void commands.onCpeRequest(endpointId, request).catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));
       },
       onSessionEnd: (endpointId, sessionId, reason) => {
+        tr098.sessionEnded(sessionId);
         work.sessionEnded(sessionId);
         metrics.sessionsEnded.inc({ reason });
         logger.debug({ endpointId, sessionId, reason }, "CWMP session ended");

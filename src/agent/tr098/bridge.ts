@@ -1,0 +1,258 @@
+// Puts TR-098 CPEs behind the same translation as TR-181 ones (issue 4).
+// The planners and gateway tasks speak TR-181 CWMP (Device. paths); for a CPE
+// whose root is InternetGatewayDevice., this bridge sits between them and the
+// CWMP session:
+//   - before it translates anything it reads the CPE's whole TR-098 tree
+//     (GetParameterNames + GetParameterValues, batched when the vendor
+//     overlay says partial paths do not work) into one snapshot;
+//   - reads (GPN/GPV) are answered from the TR-181 view of that snapshot;
+//   - writes (SPV, AddObject, DeleteObject, SetParameterAttributes) go to the
+//     CPE translated, and their outcomes come back in TR-181 terms;
+//   - Informs are translated before the rest of the gateway sees them.
+// The instance map (stable TR-181 instance numbers) lives in the store, so it
+// survives restarts and is shared by gateway instances.
+import type { Logger } from "pino";
+import { LRUCache } from "lru-cache";
+import type { AcsRequest, Inform, ParameterValue, RpcOutcome } from "../../cwmp/rpc.js";
+import type { Store } from "../../store/store.js";
+import type { DeviceProfile } from "../../translate/plan.js";
+import type { CompiledRules } from "../../translate/tr098/rules.js";
+import { buildView, TR098_ROOT, type Tr098Snapshot, type View } from "../../translate/tr098/view.js";
+import { mapRpc, mirrorName, type Effect, type InstanceOps } from "../../translate/tr098/rpc-map.js";
+import { allocate, release, type InstanceMapState } from "../../translate/tr098/instance-map.js";
+import { SnapshotReader } from "./snapshot-reader.js";
+
+/** The store table holding a device's instance map (one row, JSON). */
+export const INSTANCE_MAP_TABLE = "tr098:instance-map";
+
+/** A snapshot older than this is read again before the next translation: one
+ * consistent read per USP request (mapping.md §5.3) without re-reading for
+ * each RPC of the same request. */
+const SNAPSHOT_MAX_AGE_MS = 2_000;
+
+export interface Tr098BridgeDeps {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  profileFor(endpointId: string): Promise<DeviceProfile>;
+  /** The mapping rules for a device (base rules with its vendor overlay applied). */
+  rulesFor(endpointId: string): Promise<CompiledRules>;
+  /** Bound on per-device caches (root flags, instance maps, last snapshots). */
+  maxCachedDevices: number;
+}
+
+type Inner = (last: { request: AcsRequest; outcome: RpcOutcome } | undefined) => Promise<AcsRequest | null>;
+
+interface SessionState {
+  endpointId: string;
+  snapshot: Tr098Snapshot | undefined;
+  snapshotAt: number;
+  reader: SnapshotReader | undefined;
+  /** The TR-181 RPC waiting for the snapshot being read. */
+  waiting: AcsRequest | undefined;
+  /** The TR-181 RPC whose translation is at the CPE, and how its outcome comes back. */
+  inFlight: { rpc: AcsRequest; back: (o: RpcOutcome, ops: InstanceOps) => { outcome: RpcOutcome; effect: Effect } } | undefined;
+}
+
+export class Tr098Bridge {
+  private readonly isTr098 = new LRUCache<string, boolean>({ max: 100_000 });
+  private readonly instanceMaps: LRUCache<string, InstanceMapState>;
+  /** Last full snapshot per device: Informs are translated against it. */
+  private readonly lastSnapshots: LRUCache<string, Tr098Snapshot>;
+  private readonly sessions = new Map<string, SessionState>();
+
+  constructor(private readonly deps: Tr098BridgeDeps) {
+    this.instanceMaps = new LRUCache({ max: deps.maxCachedDevices });
+    this.lastSnapshots = new LRUCache({ max: Math.max(1, Math.floor(deps.maxCachedDevices / 10)) });
+  }
+
+  /** Called at registration with what the Inform showed. */
+  noteRoot(endpointId: string, rootObject: string): void {
+    this.isTr098.set(endpointId, rootObject === TR098_ROOT);
+  }
+
+  async handles(endpointId: string): Promise<boolean> {
+    const known = this.isTr098.get(endpointId);
+    if (known !== undefined) return known;
+    const device = await this.deps.store.getDevice(endpointId);
+    const tr098 = device?.rootObject === TR098_ROOT;
+    if (device !== undefined) this.isTr098.set(endpointId, tr098);
+    return tr098;
+  }
+
+  /** The Inform as the TR-181 side must see it: parameter names (and values)
+   * in TR-181 terms, parameters no rule maps under the extension object. */
+  async translateInform(endpointId: string, inform: Inform): Promise<Inform> {
+    if (!(await this.handles(endpointId))) return inform;
+    const rules = await this.deps.rulesFor(endpointId);
+    const base = this.lastSnapshots.get(endpointId);
+    const values = new Map(base?.values ?? []);
+    for (const p of inform.parameterList) values.set(p.name, { value: p.value, type: p.type });
+    // A copy of the map: a partial tree must never renumber or forget rows.
+    const state = structuredClone(await this.instanceMap(endpointId));
+    const view = buildView({ values, writable: base?.writable ?? new Map() }, rules, state);
+    const parameterList: ParameterValue[] = [];
+    const seen = new Set<string>();
+    for (const p of inform.parameterList) {
+      const names = view.fromTr098.get(p.name) ?? [mirrorName(view, p.name)];
+      for (const name of names) {
+        const v = view.params.get(name);
+        if (v === undefined || seen.has(name)) continue;
+        seen.add(name);
+        parameterList.push({ name, value: v.value, type: v.type });
+      }
+    }
+    return { ...inform, parameterList };
+  }
+
+  /** The ACS's nextRpc hook for a TR-098 CPE; `inner` is the TR-181 one. */
+  async nextRpc(endpointId: string, sessionId: string, last: { request: AcsRequest; outcome: RpcOutcome } | undefined, inner: Inner): Promise<AcsRequest | null> {
+    let st = this.sessions.get(sessionId);
+    if (st === undefined) {
+      st = { endpointId, snapshot: undefined, snapshotAt: 0, reader: undefined, waiting: undefined, inFlight: undefined };
+      this.sessions.set(sessionId, st);
+      // Another gateway instance may have numbered rows since: read the map afresh.
+      this.instanceMaps.delete(endpointId);
+    }
+    let last181: { request: AcsRequest; outcome: RpcOutcome } | undefined;
+    if (last !== undefined) {
+      if (st.reader !== undefined) {
+        const step = st.reader.feed(last.outcome);
+        if (step.kind === "send") return step.rpc;
+        st.reader = undefined;
+        const waiting = st.waiting as AcsRequest;
+        st.waiting = undefined;
+        if (step.kind === "failed") {
+          last181 = { request: waiting, outcome: { ok: false, fault: step.fault } };
+        } else {
+          st.snapshot = step.snapshot;
+          st.snapshotAt = this.deps.now();
+          this.lastSnapshots.set(endpointId, step.snapshot);
+          const sent = await this.translate(st, waiting);
+          if (sent.kind === "send") return sent.rpc;
+          last181 = { request: waiting, outcome: sent.outcome };
+        }
+      } else if (st.inFlight !== undefined) {
+        const { rpc, back } = st.inFlight;
+        st.inFlight = undefined;
+        last181 = { request: rpc, outcome: await this.comeBack(st, back, last.outcome) };
+      }
+      // Otherwise the outcome belongs to work this instance never started (the
+      // session moved here from another instance): the TR-181 side starts afresh.
+    }
+    for (;;) {
+      const rpc = await inner(last181);
+      if (rpc === null) return null;
+      const sent = await this.translate(st, rpc);
+      if (sent.kind === "send") return sent.rpc;
+      last181 = { request: rpc, outcome: sent.outcome };
+    }
+  }
+
+  sessionEnded(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  /** Forgets what a reset CPE had (0 BOOTSTRAP): its snapshot. Instance numbers stay
+   * (rows whose natural key survives keep them, mapping.md §5.4). */
+  cpeReset(endpointId: string): void {
+    this.lastSnapshots.delete(endpointId);
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  private async translate(st: SessionState, rpc: AcsRequest): Promise<{ kind: "send"; rpc: AcsRequest } | { kind: "answer"; outcome: RpcOutcome }> {
+    if (!carriesPaths(rpc)) {
+      st.inFlight = { rpc, back: (outcome) => ({ outcome, effect: { kind: "none" } }) };
+      return { kind: "send", rpc };
+    }
+    if (st.snapshot === undefined || this.deps.now() - st.snapshotAt > SNAPSHOT_MAX_AGE_MS) {
+      st.reader = new SnapshotReader(await this.deps.profileFor(st.endpointId));
+      st.waiting = rpc;
+      return { kind: "send", rpc: st.reader.first() };
+    }
+    const view = await this.view(st);
+    const profile = await this.deps.profileFor(st.endpointId);
+    const mapped = mapRpc(rpc, view, st.snapshot, { booleanLiteral: profile.booleanLiteral });
+    if (mapped.kind === "answer") return mapped;
+    st.inFlight = { rpc, back: mapped.back };
+    return { kind: "send", rpc: mapped.rpc };
+  }
+
+  private async view(st: SessionState): Promise<View> {
+    const rules = await this.deps.rulesFor(st.endpointId);
+    const state = await this.instanceMap(st.endpointId);
+    const view = buildView(st.snapshot as Tr098Snapshot, rules, state);
+    if (view.instanceMapChanged) await this.saveInstanceMap(st.endpointId, state);
+    return view;
+  }
+
+  private async comeBack(st: SessionState, back: NonNullable<SessionState["inFlight"]>["back"], outcome: RpcOutcome): Promise<RpcOutcome> {
+    const state = await this.instanceMap(st.endpointId);
+    let changed = false;
+    const ops: InstanceOps = {
+      allocate: (table, rule, path) => {
+        changed = true;
+        return allocate(state, table, rule.id, path);
+      },
+      release: (table, n) => {
+        changed = true;
+        release(state, table, n);
+      },
+    };
+    const result = back(outcome, ops);
+    if (changed) await this.saveInstanceMap(st.endpointId, state);
+    this.apply(st, result.effect);
+    return result.outcome;
+  }
+
+  private apply(st: SessionState, effect: Effect): void {
+    if (effect.kind === "structure") {
+      st.snapshot = undefined;
+    } else if (effect.kind === "values" && st.snapshot !== undefined) {
+      const values = new Map(st.snapshot.values);
+      for (const p of effect.values) values.set(p.name, { value: p.value, type: values.get(p.name)?.type ?? p.type });
+      st.snapshot = { values, writable: st.snapshot.writable };
+      this.lastSnapshots.set(st.endpointId, st.snapshot);
+    }
+  }
+
+  private async instanceMap(endpointId: string): Promise<InstanceMapState> {
+    const cached = this.instanceMaps.get(endpointId);
+    if (cached !== undefined) return cached;
+    const rows = await this.deps.store.getAgentRows(endpointId, INSTANCE_MAP_TABLE);
+    let state: InstanceMapState = {};
+    const json = rows[0]?.values.json;
+    if (json !== undefined) {
+      try {
+        state = JSON.parse(json) as InstanceMapState;
+      } catch (err) {
+        // Losing the map renumbers rows: loud, but the CPE stays manageable.
+        this.deps.logger.error({ err, endpointId }, "TR-098 instance map unreadable; numbering starts again");
+      }
+    }
+    this.instanceMaps.set(endpointId, state);
+    return state;
+  }
+
+  private async saveInstanceMap(endpointId: string, state: InstanceMapState): Promise<void> {
+    this.instanceMaps.set(endpointId, state);
+    await this.deps.store.putAgentRows(endpointId, INSTANCE_MAP_TABLE, [{ instance: 1, values: { json: JSON.stringify(state) } }]);
+  }
+}
+
+/** RPCs whose arguments name parameters or objects (the rest pass unchanged). */
+function carriesPaths(rpc: AcsRequest): boolean {
+  switch (rpc.method) {
+    case "GetParameterNames":
+    case "GetParameterValues":
+    case "SetParameterValues":
+    case "AddObject":
+    case "DeleteObject":
+    case "SetParameterAttributes":
+    case "GetParameterAttributes":
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,63 @@
+// Checks the TR-098 → TR-181 rules against both Broadband Forum schemas
+// (issue 4: every TR-181 path must exist in the generated TR-181 schema and
+// every TR-098 path in the TR-098 one; a broken rule stops start-up with a
+// message naming the rule). Diagnostics objects are the CWMP flavour of
+// Device:2 (Device.IP.Diagnostics.IPPing.), which the USP schema has as
+// commands: their parameters are checked against the command's arguments.
+import type { Schema } from "../schema.js";
+import { splitPath } from "../device-model.js";
+import type { CompiledRules, ObjectRule } from "./rules.js";
+
+/** Every problem found, each naming its rule; empty when the rules are sound. */
+export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema): string[] {
+  const problems: string[] = [];
+  for (const rule of rules.objects) {
+    const say = (msg: string): void => void problems.push(`rule ${rule.id}: ${msg}`);
+    for (const from of sourceTemplates(rule)) {
+      if (tr098.object(from) === undefined) say(`TR-098 object ${from} is not in ${tr098.model}`);
+    }
+    for (const [name, spec] of rule.params) {
+      const [relObj, leaf] = splitPath(name);
+      const objPath = rule.tr181 + relObj;
+      if (!tr181Has(tr181, objPath, leaf)) say(`TR-181 parameter ${objPath}${leaf} is not in ${tr181.model}`);
+      const srcs = spec.kind === "src" ? [spec.src] : spec.kind === "fn" ? spec.src : [];
+      for (const src of srcs) {
+        for (const from of sourceTemplates(rule)) {
+          const [o, p] = splitPath(resolveSrc(from, src).replace(/\.\d+(?=\.)/g, ".{i}"));
+          if (tr098.object(o)?.paramsByName.has(p) !== true) say(`TR-098 parameter ${o}${p} is not in ${tr098.model}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** The rule's TR-098 source templates, relative ones resolved through its parents. */
+export function sourceTemplates(rule: ObjectRule): string[] {
+  return rule.from.flatMap((f) => (f.startsWith(".") && rule.parent !== undefined ? sourceTemplates(rule.parent).map((p) => p + f.slice(1)) : [f]));
+}
+
+function resolveSrc(from: string, src: string): string {
+  if (src.startsWith("/")) return src.slice(1);
+  let base = from;
+  let rel = src;
+  while (rel.startsWith("../")) {
+    base = splitPath(base.endsWith(".{i}.") ? base.slice(0, -4) : base)[0];
+    rel = rel.slice(3);
+  }
+  return base + rel;
+}
+
+function tr181Has(tr181: Schema, obj: string, param: string): boolean {
+  if (tr181.object(obj)?.paramsByName.has(param) === true) return true;
+  // CWMP-flavour diagnostics object: find the command it stands for.
+  for (let a = obj; a !== "" && a !== "Device."; a = splitPath(a.endsWith(".{i}.") ? a.slice(0, -4) : a)[0]) {
+    const [parent, rel] = splitPath(a);
+    const cmd = tr181.object(parent)?.commands.find((c) => c.name === `${rel.slice(0, -1)}()`);
+    if (cmd === undefined) continue;
+    const argRel = obj.slice(a.length) + param;
+    if (argRel === "DiagnosticsState") return true;
+    return cmd.inputArgs.includes(argRel) || cmd.outputArgs.includes(argRel) || (argRel === "Results" && cmd.outputArgs.includes("Results"));
+  }
+  return false;
+}
