@@ -59,7 +59,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["1.75", pass()],
   ["1.76", pass("Device.ManagementServer. is not offered: the gateway is the CPE's ACS")],
   ["1.77", pass()],
-  ["1.78", fails("not implemented: Controller rows come from the configuration and cannot be deleted, and Subscription rows whose Recipient is no longer a configured controller are kept")],
+  ["1.78", pass("Controller rows come from the configuration (USP cannot add or delete them), so a Controller goes when the configuration drops it; the Subscription rows whose Recipient it was are removed when the agent's tree is next built, e.g. after the restart with the new configuration, and never notified meanwhile")],
   ["1.79", pass()],
   ["1.80", pass()],
   ["1.81", pass("on Device.LocalAgent.Subscription. (Alias and ID assigned by the agent); rows of CPE tables report the Alias the CPE assigned, which may be empty")],

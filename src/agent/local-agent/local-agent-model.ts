@@ -27,6 +27,11 @@ export interface SubscriptionRow {
 }
 
 export const NOTIF_TYPES = ["ValueChange", "ObjectCreation", "ObjectDeletion", "OperationComplete", "Event"];
+/** Stored with a row beside its parameters: the EndpointID of the Recipient
+ * Controller, because Controller rows are numbered in configuration order
+ * and a changed configuration renumbers them. */
+const RECIPIENT_ENDPOINT = "RecipientEndpointID";
+
 export const SUBSCRIPTION_PERSISTED = ["Alias", "Enable", "ID", "Recipient", "NotifType", "ReferenceList", "Persistent", "TimeToLive", "NotifRetry", "NotifExpiration", "CreationDate"];
 
 const ro = (type: string, value: string | (() => string)): LocalParam => ({ type, writable: false, value });
@@ -170,7 +175,27 @@ function addSubscriptionTable(tree: LocalTree, ctx: LocalAgentContext, rows: Sub
   for (const row of rows) {
     tree.createRow(SUBSCRIPTION_TABLE, row.instance);
     for (const [rel, value] of Object.entries(row.values)) tree.setValue(`${SUBSCRIPTION_TABLE}${row.instance}.${rel}`, value);
+    // Recipient follows its Controller to its row in today's configuration,
+    // and is left empty when that Controller is no longer configured (the
+    // row is then removed, see hasRecipient). Rows stored before the
+    // EndpointID was kept keep their Recipient path.
+    const endpoint = row.values[RECIPIENT_ENDPOINT];
+    if (endpoint !== undefined && endpoint !== "") tree.setValue(`${SUBSCRIPTION_TABLE}${row.instance}.Recipient`, controllerRowOf(tree, endpoint) ?? "");
   }
+}
+
+/** "Device.LocalAgent.Controller.2" for a configured Controller, else undefined. */
+export function controllerRowOf(tree: LocalTree, endpointId: string): string | undefined {
+  const instance = tree.rows(CONTROLLER_TABLE).find((i) => tree.value(`${CONTROLLER_TABLE}${i}.EndpointID`) === endpointId);
+  return instance === undefined ? undefined : `${CONTROLLER_TABLE}${instance}`;
+}
+
+/** TR-181 Subscription.Recipient is a strong reference to a Controller row:
+ * a row whose Controller is not configured (any more) has no one to notify
+ * and is removed (TP-469 1.78). */
+export function hasRecipient(tree: LocalTree, instance: number): boolean {
+  const recipient = tree.value(`${SUBSCRIPTION_TABLE}${instance}.Recipient`) ?? "";
+  return recipient !== "" && tree.value(`${recipient}.EndpointID`) !== undefined;
 }
 
 /** The Subscription rows worth keeping across gateway restarts. */
@@ -178,6 +203,7 @@ export function exportSubscriptions(tree: LocalTree): SubscriptionRow[] {
   return tree.rows(SUBSCRIPTION_TABLE).map((instance) => {
     const values: Record<string, string> = {};
     for (const rel of SUBSCRIPTION_PERSISTED) values[rel] = tree.value(`${SUBSCRIPTION_TABLE}${instance}.${rel}`) ?? "";
+    values[RECIPIENT_ENDPOINT] = tree.value(`${values.Recipient ?? ""}.EndpointID`) ?? "";
     return { instance, values };
   });
 }

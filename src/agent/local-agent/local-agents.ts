@@ -5,9 +5,9 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { AddObject, DeleteObject, GetParameterNames, GetParameterValues, RpcOutcome, SetParameterValues } from "../../cwmp/rpc.js";
 import type { Store } from "../../store/store.js";
-import { buildLocalAgentTree, CONTROLLER_TABLE, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext } from "./local-agent-model.js";
+import { buildLocalAgentTree, controllerRowOf, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext } from "./local-agent-model.js";
 import type { LocalTree } from "./local-tree.js";
-import { expiredSubscriptions, nextSubscriptionExpiry } from "./subscription-expiry.js";
+import { nextStaleAt, staleSubscriptions } from "./subscription-lifetime.js";
 
 export type LocalRpc = GetParameterNames | GetParameterValues | SetParameterValues | AddObject | DeleteObject;
 
@@ -28,7 +28,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LocalAgents {
   private readonly trees: LRUCache<string, LocalTree>;
-  /** One timer per agent, for its next Subscription TimeToLive expiry. */
+  /** One timer per agent, for its next Subscription row to remove. */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
@@ -50,12 +50,12 @@ export class LocalAgents {
   /** Runs one RPC against the agent's tree on behalf of `controllerId`. */
   async execute(endpointId: string, rpc: LocalRpc, controllerId: string): Promise<RpcOutcome> {
     const tree = await this.tree(endpointId);
-    await this.removeExpired(endpointId, tree);
+    await this.removeStale(endpointId, tree);
     const outcome = tree.execute(rpc);
     if (!outcome.ok) return outcome;
     if (rpc.method === "AddObject" && outcome.response.method === "AddObjectResponse" && rpc.objectName === SUBSCRIPTION_TABLE) {
       // Recipient is the Controller that created the Subscription (TR-181 Subscription.Recipient).
-      tree.setValue(`${SUBSCRIPTION_TABLE}${outcome.response.instanceNumber}.Recipient`, controllerPath(tree, controllerId));
+      tree.setValue(`${SUBSCRIPTION_TABLE}${outcome.response.instanceNumber}.Recipient`, controllerRowOf(tree, controllerId) ?? "");
     }
     if (touchesSubscriptions(rpc)) {
       await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
@@ -65,24 +65,26 @@ export class LocalAgents {
     return outcome;
   }
 
-  /** Removes the Subscription rows whose TimeToLive has run out (TP-469 1.55),
-   * as a controller's Delete would: persisted, and notification attributes
-   * brought in step. */
-  private async removeExpired(endpointId: string, tree: LocalTree): Promise<void> {
-    const expired = expiredSubscriptions(tree, this.deps.contextFor(endpointId).now());
-    if (expired.length === 0) return;
-    for (const instance of expired) tree.removeRow(`${SUBSCRIPTION_TABLE}${instance}.`);
+  /** Removes the Subscription rows whose TimeToLive has run out (TP-469 1.55)
+   * or whose Recipient Controller is no longer configured (1.78), as a
+   * controller's Delete would: persisted, and notification attributes brought
+   * in step. */
+  private async removeStale(endpointId: string, tree: LocalTree): Promise<void> {
+    const stale = staleSubscriptions(tree, this.deps.contextFor(endpointId).now());
+    if (stale.length === 0) return;
+    for (const instance of stale) tree.removeRow(`${SUBSCRIPTION_TABLE}${instance}.`);
     await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
-    this.deps.logger?.info({ endpointId, expired }, "Subscription rows removed: TimeToLive expired");
+    this.deps.logger?.info({ endpointId, removed: stale }, "Subscription rows removed: TimeToLive expired or Recipient not configured");
     this.deps.onSubscriptionsChanged(endpointId);
   }
 
-  /** Arms the agent's timer for its next expiry, so a row goes when it
-   * expires even if nothing reads the tree then. */
+  /** Arms the agent's timer for the next row to remove (at once for a row
+   * without Recipient, found when the tree is built after a configuration
+   * change), so it goes even if nothing reads the tree then. */
   private scheduleExpiry(endpointId: string, tree: LocalTree): void {
     clearTimeout(this.expiryTimers.get(endpointId));
     this.expiryTimers.delete(endpointId);
-    const at = nextSubscriptionExpiry(tree);
+    const at = nextStaleAt(tree);
     if (at === undefined || this.stopped) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.deps.contextFor(endpointId).now()));
     const timer = setTimeout(() => {
@@ -90,7 +92,7 @@ export class LocalAgents {
       // The tree may have been evicted and is rebuilt (and re-armed) then.
       void this.tree(endpointId)
         .then(async (current) => {
-          await this.removeExpired(endpointId, current);
+          await this.removeStale(endpointId, current);
           this.scheduleExpiry(endpointId, current);
         })
         .catch((err: unknown) => {
@@ -101,7 +103,7 @@ export class LocalAgents {
     this.expiryTimers.set(endpointId, timer);
   }
 
-  /** Clears the expiry timers (gateway shutdown). */
+  /** Clears the timers (gateway shutdown). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
@@ -124,9 +126,4 @@ function touchesSubscriptions(rpc: LocalRpc): boolean {
     case "GetParameterValues":
       return false;
   }
-}
-
-function controllerPath(tree: LocalTree, controllerId: string): string {
-  const instance = tree.rows(CONTROLLER_TABLE).find((i) => tree.value(`${CONTROLLER_TABLE}${i}.EndpointID`) === controllerId);
-  return instance === undefined ? "" : `${CONTROLLER_TABLE}${instance}`;
 }

@@ -3,7 +3,7 @@
 // meaning per NotifType). Pure functions over the agent's local tree.
 import type { LocalTree } from "../local-agent/local-tree.js";
 import { SUBSCRIPTION_TABLE } from "../local-agent/local-agent-model.js";
-import { subscriptionExpiresAt } from "../local-agent/subscription-expiry.js";
+import { isStaleSubscription } from "../local-agent/subscription-lifetime.js";
 
 export type NotifType = "ValueChange" | "ObjectCreation" | "ObjectDeletion" | "OperationComplete" | "Event";
 
@@ -20,16 +20,15 @@ export interface Subscription {
   notifExpiration: number;
 }
 
-/** `nowMs`: rows whose TimeToLive has run out are not processed, even before
- * LocalAgents has removed them. */
+/** `nowMs`: rows whose TimeToLive has run out or whose Recipient is no longer
+ * configured are not processed, even before LocalAgents has removed them. */
 export function enabledSubscriptions(tree: LocalTree, nowMs: number = Date.now()): Subscription[] {
   const out: Subscription[] = [];
   for (const instance of tree.rows(SUBSCRIPTION_TABLE)) {
     const v = (rel: string): string => tree.value(`${SUBSCRIPTION_TABLE}${instance}.${rel}`) ?? "";
     // Disabled entries are not processed (TR-181 Subscription.Enable).
     if (v("Enable") !== "true") continue;
-    const expiresAt = subscriptionExpiresAt(tree, instance);
-    if (expiresAt !== undefined && expiresAt <= nowMs) continue;
+    if (isStaleSubscription(tree, instance, nowMs)) continue;
     out.push({
       instance,
       id: v("ID"),

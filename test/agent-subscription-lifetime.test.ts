@@ -1,7 +1,9 @@
-// Subscription.{i}.TimeToLive (TP-469 1.55): a row is removed TimeToLive
-// seconds after its CreationDate, by LocalAgents on the next access or on its
-// timer, persisted, and also after a gateway restart (a new LocalAgents over
-// the same store). The clock is a test clock; the timer is real (delay 0 once
+// Subscription rows that end without a Delete: TimeToLive (TP-469 1.55), a
+// row is removed TimeToLive seconds after its CreationDate, and Recipient
+// (1.78), a row whose Controller is no longer configured is removed. Done by
+// LocalAgents on the next access or on its timer, persisted, and also after a
+// gateway restart (a new LocalAgents over the same store, maybe with another
+// configuration). The clock is a test clock; the timer is real (delay 0 once
 // the clock is past the expiry).
 import t from "tap";
 import { LocalAgents } from "../src/agent/local-agent/local-agents.js";
@@ -12,7 +14,7 @@ import { MemoryStore } from "../src/store/memory.js";
 const AGENT = "os::00256D-TTL1";
 const CONTROLLER = "proto::c1";
 
-function harness(store: MemoryStore, clock: { now: number }): { agents: LocalAgents; changed: string[] } {
+function harness(store: MemoryStore, clock: { now: number }, controllers = [CONTROLLER]): { agents: LocalAgents; changed: string[] } {
   const changed: string[] = [];
   const agents = new LocalAgents({
     store,
@@ -23,7 +25,7 @@ function harness(store: MemoryStore, clock: { now: number }): { agents: LocalAge
       startedAt: clock.now,
       now: () => clock.now,
       mtps: [{ protocol: "MQTT", responseTopic: `usp/v1/agent/${endpointId}` }],
-      controllers: [{ endpointId: CONTROLLER, protocol: "MQTT", topic: "usp/v1/controller/c1" }],
+      controllers: controllers.map((endpointId) => ({ endpointId, protocol: "MQTT" as const, topic: `usp/v1/controller/${endpointId}` })),
     }),
     onSubscriptionsChanged: (endpointId) => changed.push(endpointId),
   });
@@ -31,8 +33,8 @@ function harness(store: MemoryStore, clock: { now: number }): { agents: LocalAge
   return { agents, changed };
 }
 
-async function addSubscription(agents: LocalAgents, ttl: string): Promise<number> {
-  const added = await agents.execute(AGENT, { method: "AddObject", objectName: SUBSCRIPTION_TABLE, parameterKey: "" }, CONTROLLER);
+async function addSubscription(agents: LocalAgents, ttl: string, controller = CONTROLLER): Promise<number> {
+  const added = await agents.execute(AGENT, { method: "AddObject", objectName: SUBSCRIPTION_TABLE, parameterKey: "" }, controller);
   if (!added.ok || added.response.method !== "AddObjectResponse") throw new Error(JSON.stringify(added));
   const i = added.response.instanceNumber;
   const set = await agents.execute(
@@ -47,7 +49,7 @@ async function addSubscription(agents: LocalAgents, ttl: string): Promise<number
         { name: `${SUBSCRIPTION_TABLE}${i}.TimeToLive`, value: ttl, type: "xsd:unsignedInt" },
       ],
     },
-    CONTROLLER,
+    controller,
   );
   if (!set.ok) throw new Error(JSON.stringify(set));
   return i;
@@ -113,4 +115,47 @@ t.test("Subscription.TimeToLive (TP-469 1.55): the expiry survives a restart (Cr
   t.same(enabledSubscriptions(await after.agents.tree(AGENT), clock.now), [], "not processed after the restart");
   t.ok(await waitFor(() => after.changed.length > 0), "removed by the timer armed when the tree was rebuilt");
   t.same(await store.getAgentRows(AGENT, SUBSCRIPTION_TABLE), []);
+});
+
+const C2 = "proto::c2";
+const recipients = async (store: MemoryStore): Promise<[number, string, string][]> =>
+  (await store.getAgentRows(AGENT, SUBSCRIPTION_TABLE)).map((r) => [r.instance, r.values.Recipient ?? "", r.values.RecipientEndpointID ?? ""]);
+
+t.test("Subscription.Recipient (TP-469 1.78): a row whose Controller left the configuration is removed after the restart", async (t) => {
+  const clock = { now: Date.parse("2026-11-24T13:00:00Z") };
+  const store = new MemoryStore(() => clock.now);
+  const before = harness(store, clock, [CONTROLLER, C2]);
+  const kept = await addSubscription(before.agents, "0", CONTROLLER);
+  const orphan = await addSubscription(before.agents, "0", C2);
+  t.same(await recipients(store), [
+    [kept, "Device.LocalAgent.Controller.1", CONTROLLER],
+    [orphan, "Device.LocalAgent.Controller.2", C2],
+  ], "the Recipient's EndpointID is stored with the row");
+  before.agents.stop();
+  const after = harness(store, clock, [CONTROLLER]);
+  t.same(enabledSubscriptions(await after.agents.tree(AGENT), clock.now).map((s) => s.instance), [kept], "only the configured Controller's row is processed");
+  t.ok(await waitFor(() => after.changed.length > 0), "the other is removed at once, without any access");
+  t.same(await recipients(store), [[kept, "Device.LocalAgent.Controller.1", CONTROLLER]]);
+});
+
+t.test("Subscription.Recipient (TP-469 1.78): a configuration that renumbers the Controllers keeps each row with its Controller", async (t) => {
+  const clock = { now: Date.parse("2026-11-24T14:00:00Z") };
+  const store = new MemoryStore(() => clock.now);
+  const before = harness(store, clock, [CONTROLLER, C2]);
+  const row = await addSubscription(before.agents, "0", C2);
+  before.agents.stop();
+  const after = harness(store, clock, [C2]);
+  const tree = await after.agents.tree(AGENT);
+  t.equal(tree.value(`${SUBSCRIPTION_TABLE}${row}.Recipient`), "Device.LocalAgent.Controller.1", "C2 is Controller.1 now");
+  t.same(enabledSubscriptions(tree, clock.now).map((s) => [s.instance, s.recipient]), [[row, "Device.LocalAgent.Controller.1"]]);
+});
+
+t.test("Subscription.Recipient (TP-469 1.78): a row stored without the Recipient's EndpointID keeps its Recipient path", async (t) => {
+  const clock = { now: Date.parse("2026-11-24T15:00:00Z") };
+  const store = new MemoryStore(() => clock.now);
+  const values = { Enable: "true", ID: "old", Recipient: "Device.LocalAgent.Controller.1", NotifType: "Event", ReferenceList: "Device.Boot!" };
+  await store.putAgentRows(AGENT, SUBSCRIPTION_TABLE, [{ instance: 4, values }, { instance: 5, values: { ...values, ID: "gone", Recipient: "Device.LocalAgent.Controller.7" } }]);
+  const { agents } = harness(store, clock);
+  t.same(enabledSubscriptions(await agents.tree(AGENT), clock.now).map((s) => s.id), ["old"], "Controller.7 does not exist: that row is not processed");
+  t.same(await rowsOf(agents), [4]);
 });
