@@ -11,6 +11,7 @@ import { informTemplate } from "./lib/fixtures.js";
 import type { BenchCase, BenchContext, CaseResult, Row } from "./lib/harness.js";
 import { runLoad } from "./lib/loadgen.js";
 import { benchTopics, mqttVersion, probeBroker } from "./lib/mqtt.js";
+import { notifyAcknowledger } from "./lib/notify-ack.js";
 
 type UspDecode = typeof import("../src/usp/decode.js");
 
@@ -31,7 +32,8 @@ interface FleetFigures {
 }
 
 /** Counts the agents whose MQTTConnect record reached the controller topic
- * (distinct from_id: an agent may announce itself more than once); returns a
+ * (distinct from_id: an agent may announce itself more than once) and, as a
+ * controller, acknowledges their OnBoardRequests (notify-ack.ts); returns a
  * function that resolves when `n` have (or the timeout passes) with the time. */
 async function watchAgentsOnline(mqttUrl: string, runId: string, version: 4 | 5): Promise<{ until: (n: number, timeoutMs: number) => Promise<{ count: number; at: number }>; close: () => Promise<void> }> {
   const { decodeRecord } = await fromDist<UspDecode>("usp/decode.js");
@@ -42,8 +44,10 @@ async function watchAgentsOnline(mqttUrl: string, runId: string, version: 4 | 5)
   const online = new Set<string>();
   let count = 0;
   let lastAt = 0;
+  const acknowledge = await notifyAcknowledger(client, runId);
   client.on("message", (_topic, payload) => {
     const r = decodeRecord(new Uint8Array(payload));
+    if (r.ok) acknowledge(r.record);
     if (!r.ok || r.record.recordType.type !== "mqttConnect" || online.has(r.record.fromId)) return;
     online.add(r.record.fromId);
     count = online.size;

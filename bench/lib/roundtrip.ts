@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { ChildServer, FromChild } from "./child.js";
 import { fromDist } from "./dist.js";
 import { REPLY_TO, benchTopics } from "./mqtt.js";
+import { notifyAcknowledger } from "./notify-ack.js";
 
 type FleetModule = typeof import("../../src/sim/fleet.js");
 type Fleet = Awaited<ReturnType<FleetModule["startFleet"]>>;
@@ -82,9 +83,11 @@ export async function gatewaySide(server: ChildServer, runId: string, fleet: Fle
   await client.subscribeAsync([topics.controllerTopic, `${topics.controllerTopic}/+`], { qos: 1 });
   const waiting = new Map<string, (at: number) => void>();
   let errors = 0;
+  const acknowledge = await notifyAcknowledger(client, runId);
   client.on("message", (_topic, payload) => {
     const at = performance.now();
     const record = decodeRecord(new Uint8Array(payload));
+    if (record.ok) acknowledge(record.record);
     if (!record.ok || record.record.recordType.type !== "noSessionContext") return;
     const msg = decodeMsg(record.record.recordType.payload);
     if (!msg.ok) return;

@@ -28,6 +28,7 @@ import {
 } from "./soap-values.js";
 import { decodeTransferBody } from "./soap-decode-transfers.js";
 import { child, parseXml, type XmlElement } from "./xml.js";
+import { detached } from "../detached-string.js";
 
 export type DecodeResult =
   | { ok: true; envelope: CwmpEnvelope; warnings: string[] }
@@ -189,11 +190,13 @@ function decodeInform(el: XmlElement, w: Warnings): CwmpBody {
   const d = deviceIdEl ?? el;
   return {
     method: "Inform",
+    // Kept for the device's lifetime (endpoint id, records, OnBoardRequest
+    // retries): copies, so they do not keep the Inform's text alive.
     deviceId: {
-      manufacturer: readString(d, "Manufacturer", w),
-      oui: readString(d, "OUI", w),
-      productClass: readString(d, "ProductClass", w),
-      serialNumber: readString(d, "SerialNumber", w),
+      manufacturer: detached(readString(d, "Manufacturer", w)),
+      oui: detached(readString(d, "OUI", w)),
+      productClass: detached(readString(d, "ProductClass", w)),
+      serialNumber: detached(readString(d, "SerialNumber", w)),
     },
     event: arrayItems(el, "Event", w).map((ev) => ({
       eventCode: readString(ev, "EventCode", w),

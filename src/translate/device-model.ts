@@ -11,6 +11,7 @@
 import type { AcsRequest, CwmpFault, ParameterInfo, ParameterValue, RpcOutcome } from "../cwmp/rpc.js";
 import { Transaction, rpcKey, type AddOutcome, type DeleteOutcome, type SpvOutcome } from "./model-transaction.js";
 import { FAULT_INVALID_NAME, isRecoveredGpvFault } from "./faults.js";
+import { detached } from "../detached-string.js";
 
 export { rpcKey, type AddOutcome, type DeleteOutcome, type SpvOutcome };
 
@@ -350,11 +351,12 @@ export class DeviceModel {
     let kids = this.tree.get(parent);
     if (kids === undefined) {
       kids = new Map();
-      this.tree.set(parent, kids);
+      // Names are cut from SOAP bodies: stored copies do not keep those alive.
+      this.tree.set(detached(parent), kids);
       if (parent !== "") this.addNode(parent, undefined, undefined);
     }
     const old = kids.get(rel);
-    if (old === undefined) kids.set(rel, { w, t: t === undefined ? undefined : intern(t) });
+    if (old === undefined) kids.set(detached(rel), { w, t: t === undefined ? undefined : intern(t) });
     else {
       if (w !== undefined) old.w = w;
       if (t !== undefined) old.t = intern(t);
@@ -367,7 +369,7 @@ export class DeviceModel {
     const fresh = new Map<string, NodeInfo>();
     for (const p of list) {
       const rel = splitPath(p.name)[1];
-      fresh.set(rel, { w: p.writable, t: old.get(rel)?.t });
+      fresh.set(detached(rel), { w: p.writable, t: old.get(rel)?.t });
     }
     // Instances that disappeared take their whole subtree with them.
     for (const rel of old.keys()) if (rel.endsWith(".") && !fresh.has(rel)) this.forget(objPath + rel);

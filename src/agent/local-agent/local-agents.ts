@@ -5,7 +5,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { AddObject, DeleteObject, GetParameterNames, GetParameterValues, RpcOutcome, SetParameterValues } from "../../cwmp/rpc.js";
 import type { Store } from "../../store/store.js";
-import { buildLocalAgentTree, controllerRowOf, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext } from "./local-agent-model.js";
+import { buildLocalAgentTree, controllerRowOf, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext, type SubscriptionRow } from "./local-agent-model.js";
 import type { LocalTree } from "./local-tree.js";
 import { nextStaleAt, staleSubscriptions } from "./subscription-lifetime.js";
 
@@ -39,7 +39,21 @@ export class LocalAgents {
   async tree(endpointId: string): Promise<LocalTree> {
     const cached = this.trees.get(endpointId);
     if (cached !== undefined) return cached;
+    return this.build(endpointId, await this.deps.store.getAgentRows(endpointId, SUBSCRIPTION_TABLE));
+  }
+
+  /** The agent's tree if it can have subscriptions (cached, or Subscription
+   * rows stored), else undefined. Every Inform asks for subscriptions, and
+   * most agents of a fleet have none: building a tree for each of them would
+   * fill the cache with trees nobody reads (about 8 KB each). */
+  async subscribedTree(endpointId: string): Promise<LocalTree | undefined> {
+    const cached = this.trees.get(endpointId);
+    if (cached !== undefined) return cached;
     const rows = await this.deps.store.getAgentRows(endpointId, SUBSCRIPTION_TABLE);
+    return rows.length === 0 ? undefined : this.build(endpointId, rows);
+  }
+
+  private async build(endpointId: string, rows: SubscriptionRow[]): Promise<LocalTree> {
     const tree = buildLocalAgentTree(this.deps.contextFor(endpointId), rows);
     await this.deps.onTreeBuilt?.(endpointId, tree);
     this.scheduleExpiry(endpointId, tree);

@@ -34,15 +34,18 @@ export class AgentNotifications {
 
   async onInform(endpointId: string, inform: Inform, memory: DeviceMemory): Promise<void> {
     const meaning = interpretInform(inform, memory);
-    const tree = await this.deps.localAgents.tree(endpointId);
-    const subscriptions = enabledSubscriptions(tree);
-    for (const event of meaning.events) {
-      const notification: Notification = { type: "event", event };
-      await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`), notification);
-    }
-    for (const change of meaning.valueChanges) {
-      const notification: Notification = { type: "valueChange", valueChange: { paramPath: change.paramPath, paramValue: change.value } };
-      await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "ValueChange", change.paramPath), notification);
+    // Agents without Subscription rows (most of a fleet) get no tree built.
+    const tree = await this.deps.localAgents.subscribedTree(endpointId);
+    const subscriptions = tree === undefined ? [] : enabledSubscriptions(tree);
+    if (tree !== undefined) {
+      for (const event of meaning.events) {
+        const notification: Notification = { type: "event", event };
+        await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`), notification);
+      }
+      for (const change of meaning.valueChanges) {
+        const notification: Notification = { type: "valueChange", valueChange: { paramPath: change.paramPath, paramValue: change.value } };
+        await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "ValueChange", change.paramPath), notification);
+      }
     }
     if (meaning.onBoard) await this.onBoard(endpointId, inform.deviceId);
     const roots = watchedRoots(subscriptions);

@@ -44,8 +44,9 @@ export class ValueChangeSync {
       this.dirty.add(endpointId);
       return;
     }
-    const tree = await this.deps.localAgents.tree(endpointId);
-    const desired = activeNotificationPaths(enabledSubscriptions(tree));
+    // No Subscription rows (the usual case after a factory reset): nothing desired, no tree built.
+    const tree = await this.deps.localAgents.subscribedTree(endpointId);
+    const desired = tree === undefined ? [] : activeNotificationPaths(enabledSubscriptions(tree));
     const applied = await this.applied(endpointId);
     const change = attributeChanges(applied, desired);
     if (change.activate.length === 0 && change.deactivate.length === 0) return;
