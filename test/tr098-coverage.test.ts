@@ -1,0 +1,74 @@
+// Issue 4: "a test prints the coverage: how many of that device's parameters
+// are reachable through TR-181 paths, how many through the vendor-extension
+// object, and zero unreachable". The device is the simulated Huawei BM632w,
+// built from its real parameter dump; its tree is read as the gateway reads
+// it (GetParameterNames + GetParameterValues of the root) and mapped with the
+// shipped rules and its vendor overlay.
+import t from "tap";
+import { parse as parseYaml } from "yaml";
+import { readFileSync } from "node:fs";
+import { createDeviceModel, getParameterNames, getParameterValues, isCwmpFault } from "../src/sim/data-model.js";
+import { loadProfile } from "../src/sim/profile.js";
+import { findMappingFile, loadRules } from "../src/translate/tr098/mapping.js";
+import { buildView, TR098_ROOT, type Tr098Snapshot } from "../src/translate/tr098/view.js";
+import { mapRpc } from "../src/translate/tr098/rpc-map.js";
+
+const loaded = loadProfile("huawei-bm632w-tr098");
+if (!loaded.ok) throw new Error(loaded.error);
+const dm = createDeviceModel(loaded.profile, { serialNumber: "COVERAGE1" });
+const names = getParameterNames(dm, { method: "GetParameterNames", parameterPath: TR098_ROOT, nextLevel: false });
+const values = getParameterValues(dm, { method: "GetParameterValues", parameterNames: [TR098_ROOT] });
+if (isCwmpFault(names) || isCwmpFault(values)) throw new Error("the simulated CPE refused to list its tree");
+const snapshot: Tr098Snapshot = {
+  writable: new Map(names.parameterList.map((p) => [p.name, p.writable])),
+  values: new Map(values.parameterList.map((p) => [p.name, { value: p.value, type: p.type }])),
+};
+const overlay = parseYaml(readFileSync(findMappingFile("vendors/202BC1-BM632w.yaml"), "utf8")) as { rules: Record<string, unknown>[] };
+const rules = loadRules(overlay.rules);
+const view = buildView(snapshot, rules, {});
+
+const cpeParams = [...snapshot.values.keys()];
+const viaTr181 = cpeParams.filter((n) => view.consumed.has(n));
+const mirrored = [...view.params.values()].filter((p) => p.bind.kind === "mirror").map((p) => (p.bind.kind === "mirror" ? p.bind.name : ""));
+const mirroredSet = new Set(mirrored);
+const unreachable = cpeParams.filter((n) => !view.consumed.has(n) && !mirroredSet.has(n));
+
+t.test("coverage of the BM632w's parameters", async (t) => {
+  t.comment(
+    `BM632w: ${cpeParams.length} parameters; ${viaTr181.length} reachable through TR-181 paths, ` +
+      `${mirrored.length} through ${view.extensionRoot}, ${unreachable.length} unreachable`,
+  );
+  t.same(unreachable, [], "every parameter of the device is reachable");
+  t.equal(viaTr181.length + mirrored.length, cpeParams.length, "each parameter is reachable one way, not both");
+  t.ok(viaTr181.length >= 150, `the rules map the standard part of the tree (${viaTr181.length})`);
+});
+
+t.test("every TR-181 parameter a rule computes from the device is readable, and none names a TR-098 path", async (t) => {
+  for (const [tr098, tr181] of view.fromTr098) {
+    for (const p of tr181) {
+      t.ok(view.params.has(p), `${tr098} → ${p}`);
+      t.notMatch(view.params.get(p)?.value ?? "", /InternetGatewayDevice\./, `${p} holds no TR-098 path`);
+    }
+  }
+  t.ok(view.fromTr098.size > 0);
+});
+
+t.test("a mirrored parameter reads the CPE's value and writes go to its TR-098 path", async (t) => {
+  const huawei = "InternetGatewayDevice.DeviceInfo.X_HUAWEI_ServiceManage.TelnetPort";
+  const path = `${view.extensionRoot}DeviceInfo.X_HUAWEI_ServiceManage.TelnetPort`;
+  t.equal(view.params.get(path)?.value, snapshot.values.get(huawei)?.value);
+  const mapped = mapRpc({ method: "SetParameterValues", parameterList: [{ name: path, value: "2323", type: "xsd:unsignedInt" }], parameterKey: "" }, view, snapshot, {
+    booleanLiteral: "true",
+  });
+  if (mapped.kind !== "send" || mapped.rpc.method !== "SetParameterValues") return t.fail(JSON.stringify(mapped));
+  t.same(mapped.rpc.parameterList, [{ name: huawei, value: "2323", type: snapshot.values.get(huawei)?.type }]);
+});
+
+t.test("the gateway's own ACS settings are mirrored read-only", async (t) => {
+  const url = `${view.extensionRoot}ManagementServer.URL`;
+  t.equal(view.params.get(url)?.writable, false);
+  const mapped = mapRpc({ method: "SetParameterValues", parameterList: [{ name: url, value: "http://elsewhere/", type: "xsd:string" }], parameterKey: "" }, view, snapshot, {
+    booleanLiteral: "true",
+  });
+  t.match(mapped, { kind: "answer", outcome: { ok: false, fault: { faultCode: 9003, setParameterValuesFaults: [{ parameterName: url, faultCode: 9008 }] } } });
+});
