@@ -1,0 +1,177 @@
+// Issue 4 "Done when": the TR-181 instance numbers a TR-098 CPE's rows get
+// survive a gateway restart on the Redis store and a CPE reboot that reverses
+// the CPE's own rows. The first gateway numbers port mappings added over USP;
+// a second gateway, started on the same Redis prefix, reads the instance map
+// back and, after the CPE's reboot, still names each mapping (by ExternalPort)
+// and each host (by PhysAddress) with the same number; an Add gets a number
+// never given out before, the deleted row's included (TR-369 R-ARC.8).
+import t from "tap";
+import { Redis } from "ioredis";
+import { INSTANCE_MAP_TABLE } from "../src/agent/tr098/bridge.js";
+import { readParameter, startFleet } from "../src/sim/fleet.js";
+import { RedisStore } from "../src/store/redis.js";
+import type { Msg, Notify, Request } from "../src/usp/messages.js";
+import { testBroker, uniquePrefix } from "./helpers/broker.js";
+import { CR_PASSWORD, CR_USERNAME, startTestGateway } from "./helpers/gateway.js";
+import { TestController, type ReceivedRecord } from "./helpers/usp-controller.js";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const keyPrefix = `cwmp2usp-test:${uniquePrefix()}:`;
+const OUI = "202BC1";
+const IGD_PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.PortMapping.";
+const IGD_HOSTS = "InternetGatewayDevice.LANDevice.1.Hosts.Host.";
+
+const broker = await testBroker();
+t.teardown(async () => {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  await broker.close();
+});
+
+function body<K extends string>(msg: Msg, type: K): Extract<Extract<Msg["body"], { kind: "response" }>["response"], { type: K }> {
+  if (msg.body.kind !== "response" || msg.body.response.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(msg.body)}`);
+  return msg.body.response as never;
+}
+
+function notifyOf(r: ReceivedRecord): Notify | undefined {
+  const b = r.msg?.body;
+  return b?.kind === "request" && b.request.type === "notify" ? b.request.notify : undefined;
+}
+
+t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and a CPE reboot that reverses its rows", async (t) => {
+  const store = { type: "redis", url: REDIS_URL, keyPrefix };
+  const first = await startTestGateway(broker.url, { store });
+  const port = Number(new URL(first.gateway.acsUrl).port);
+  const topics = { controllerId: first.controllerId, controllerTopic: first.controllerTopic, agentTopic: first.config.mqtt.agentTopic };
+  const controller = await TestController.connect(broker.url, topics.controllerId, topics.controllerTopic);
+  t.teardown(() => controller.close());
+  const fleet = await startFleet({
+    acsUrl: first.gateway.acsUrl,
+    count: 1,
+    profile: "huawei-bm632w-tr098",
+    serialPrefix: `T98R${process.pid}-`,
+    oui: OUI,
+    crUsername: CR_USERNAME,
+    crPassword: CR_PASSWORD,
+    renumberOnReboot: [IGD_PM, IGD_HOSTS],
+  });
+  t.teardown(() => fleet.stop());
+  await fleet.bootAll();
+  const cpe = fleet.cpes[0];
+  if (cpe === undefined) return t.fail("no CPE");
+  const agentId = `os::${OUI}-${cpe.serial}`;
+  const topic = first.agentTopic(agentId);
+
+  const ask = (request: Request): Promise<Msg> => controller.request(agentId, topic, request, 30_000);
+  const get = async (path: string): Promise<Record<string, string>> => {
+    const r = body(await ask({ type: "get", get: { paramPaths: [path], maxDepth: 0 } }), "getResp").getResp.reqPathResults[0];
+    if (r === undefined || r.errCode !== 0) throw new Error(`Get ${path}: ${JSON.stringify(r)}`);
+    const out: Record<string, string> = {};
+    for (const res of r.resolvedPathResults) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
+    return out;
+  };
+  /** Instance path → the value of one parameter of each row of a table. */
+  const column = async (table: string, param: string): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    const re = new RegExp(`^${table.replaceAll(".", "\\.")}(\\d+)\\.${param}$`);
+    for (const [k, v] of Object.entries(await get(table))) {
+      const m = re.exec(k);
+      if (m !== null) out.set(`${table}${m[1]}.`, v);
+    }
+    return out;
+  };
+  const addPortMapping = async (externalPort: string): Promise<string> => {
+    const msg = await ask({
+      type: "add",
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: "Device.NAT.PortMapping.",
+            paramSettings: [
+              { param: "ExternalPort", value: externalPort, required: true },
+              { param: "InternalPort", value: "80", required: true },
+              { param: "Protocol", value: "TCP", required: true },
+              { param: "InternalClient", value: "192.168.1.30", required: true },
+              { param: "Enable", value: "true", required: true },
+            ],
+          },
+        ],
+      },
+    });
+    const status = body(msg, "addResp").addResp.createdObjResults[0]?.operStatus;
+    if (status?.type !== "operSuccess") throw new Error(JSON.stringify(status));
+    return status.instantiatedPath;
+  };
+  const cpeRowOf = (port: string): number | undefined => [1, 2, 3, 4, 5, 6].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
+
+  // ---- first gateway: three mappings, one deleted again ----
+  const a = await addPortMapping("2001");
+  const gone = await addPortMapping("2002");
+  const b = await addPortMapping("2003");
+  body(await ask({ type: "delete", delete: { allowPartial: false, objPaths: [gone] } }), "deleteResp");
+  const hostsBefore = await column("Device.Hosts.Host.", "PhysAddress");
+  t.ok(hostsBefore.size >= 2, `the BM632w has hosts (${hostsBefore.size})`);
+  const rowsBefore = { a: cpeRowOf("2001"), b: cpeRowOf("2003") };
+  await first.stop();
+  const direct = new RedisStore({ url: REDIS_URL, keyPrefix });
+  await direct.connect();
+  const saved = (await direct.getAgentRows(agentId, INSTANCE_MAP_TABLE))[0]?.values.json ?? "";
+  await direct.close();
+  const savedPm = (JSON.parse(saved === "" ? "{}" : saved) as Record<string, { next: number; rows: { n: number }[] }>)["Device.NAT.PortMapping."];
+  t.same(savedPm?.rows.map((r) => r.n).sort(), [a, b].map((p) => Number(/\.(\d+)\.$/.exec(p)?.[1])).sort(), "the instance map is in Redis, not only in the first gateway's memory");
+  const mark = controller.received.length;
+
+  // ---- second gateway on the same Redis prefix, same ACS port and topics ----
+  const second = await startTestGateway(broker.url, {
+    store,
+    cwmp: { port },
+    mqtt: { agentTopic: topics.agentTopic },
+    controllers: [{ endpointId: topics.controllerId, mqttTopic: topics.controllerTopic }],
+  });
+  t.teardown(() => second.stop());
+  await controller.waitFor((r) => r.record.fromId === agentId && r.record.recordType.type === "mqttConnect" && controller.received.indexOf(r) >= mark, 15_000);
+
+  body(
+    await ask({
+      type: "add",
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: "Device.LocalAgent.Subscription.",
+            paramSettings: [
+              { param: "ID", value: "restart-boot", required: true },
+              { param: "NotifType", value: "Event", required: true },
+              { param: "ReferenceList", value: "Device.Boot!", required: true },
+              { param: "Enable", value: "true", required: true },
+            ],
+          },
+        ],
+      },
+    }),
+    "addResp",
+  );
+  body(await ask({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "restart-reboot", sendResp: true, inputArgs: {} } }), "operateResp");
+  await controller.waitFor((x) => {
+    const n = notifyOf(x)?.notification;
+    return n?.type === "event" && n.event.eventName === "Boot!" && n.event.params.CommandKey === "restart-reboot";
+  }, 30_000);
+  await cpe.whenIdle();
+  t.not(cpeRowOf("2001"), rowsBefore.a, "the CPE's own row of port 2001 moved at the reboot");
+  t.not(cpeRowOf("2003"), rowsBefore.b, "and so did 2003's");
+
+  const pm = await column("Device.NAT.PortMapping.", "ExternalPort");
+  t.same([...pm.keys()].sort(), [a, b].sort(), "the new gateway lists exactly the two mappings left");
+  t.equal(pm.get(a), "2001", `${a} is still the 2001 mapping`);
+  t.equal(pm.get(b), "2003", `${b} is still the 2003 mapping`);
+  const hostsAfter = await column("Device.Hosts.Host.", "PhysAddress");
+  t.same(Object.fromEntries(hostsAfter), Object.fromEntries(hostsBefore), "every Host keeps its number, matched by PhysAddress");
+
+  const fresh = await addPortMapping("2004");
+  const number = (p: string): number => Number(/\.(\d+)\.$/.exec(p)?.[1]);
+  t.ok(number(fresh) > Math.max(number(a), number(gone), number(b)), `${fresh} was never given out before (deleted: ${gone})`);
+  t.equal((await column("Device.NAT.PortMapping.", "ExternalPort")).get(fresh), "2004");
+});
