@@ -50,6 +50,8 @@ interface SessionState {
   reader: SnapshotReader | undefined;
   /** The TR-181 RPC waiting for the snapshot being read. */
   waiting: AcsRequest | undefined;
+  /** The view built from `snapshot` (with the instance map as it was then). */
+  view: View | undefined;
   /** The TR-181 RPC whose translation is at the CPE, and how its outcome comes back. */
   inFlight: { rpc: AcsRequest; back: (o: RpcOutcome, ops: InstanceOps) => { outcome: RpcOutcome; effect: Effect } } | undefined;
 }
@@ -85,12 +87,21 @@ export class Tr098Bridge {
   async translateInform(endpointId: string, inform: Inform): Promise<Inform> {
     if (!(await this.handles(endpointId))) return inform;
     const rules = await this.deps.rulesFor(endpointId);
+    // Only the objects the Inform touches, completed from the last full read
+    // (transforms and natural keys need their siblings): an Inform costs a
+    // small view, not one of the whole tree.
     const base = this.lastSnapshots.get(endpointId);
-    const values = new Map(base?.values ?? []);
+    const objects = new Set(inform.parameterList.map((p) => parentOf(p.name)));
+    const values = new Map<string, { value: string; type: string }>();
+    const writable = new Map<string, boolean>();
+    if (base !== undefined) {
+      for (const [name, v] of base.values) if (objects.has(parentOf(name))) values.set(name, v);
+      for (const [name, w] of base.writable) if (objects.has(parentOf(name)) || objects.has(name)) writable.set(name, w);
+    }
     for (const p of inform.parameterList) values.set(p.name, { value: p.value, type: p.type });
     // A copy of the map: a partial tree must never renumber or forget rows.
     const state = structuredClone(await this.instanceMap(endpointId));
-    const view = buildView({ values, writable: base?.writable ?? new Map() }, rules, state);
+    const view = buildView({ values, writable }, rules, state);
     const parameterList: ParameterValue[] = [];
     const seen = new Set<string>();
     for (const p of inform.parameterList) {
@@ -109,7 +120,7 @@ export class Tr098Bridge {
   async nextRpc(endpointId: string, sessionId: string, last: { request: AcsRequest; outcome: RpcOutcome } | undefined, inner: Inner): Promise<AcsRequest | null> {
     let st = this.sessions.get(sessionId);
     if (st === undefined) {
-      st = { endpointId, snapshot: undefined, snapshotAt: 0, reader: undefined, waiting: undefined, inFlight: undefined };
+      st = { endpointId, snapshot: undefined, snapshotAt: 0, view: undefined, reader: undefined, waiting: undefined, inFlight: undefined };
       this.sessions.set(sessionId, st);
       // Another gateway instance may have numbered rows since: read the map afresh.
       this.instanceMaps.delete(endpointId);
@@ -126,6 +137,7 @@ export class Tr098Bridge {
           last181 = { request: waiting, outcome: { ok: false, fault: step.fault } };
         } else {
           st.snapshot = step.snapshot;
+          st.view = undefined;
           st.snapshotAt = this.deps.now();
           this.lastSnapshots.set(endpointId, step.snapshot);
           const sent = await this.translate(st, waiting);
@@ -180,10 +192,12 @@ export class Tr098Bridge {
   }
 
   private async view(st: SessionState): Promise<View> {
+    if (st.view !== undefined) return st.view;
     const rules = await this.deps.rulesFor(st.endpointId);
     const state = await this.instanceMap(st.endpointId);
     const view = buildView(st.snapshot as Tr098Snapshot, rules, state);
     if (view.instanceMapChanged) await this.saveInstanceMap(st.endpointId, state);
+    st.view = view;
     return view;
   }
 
@@ -207,6 +221,7 @@ export class Tr098Bridge {
   }
 
   private apply(st: SessionState, effect: Effect): void {
+    if (effect.kind !== "none") st.view = undefined;
     if (effect.kind === "structure") {
       st.snapshot = undefined;
     } else if (effect.kind === "values" && st.snapshot !== undefined) {
@@ -239,6 +254,10 @@ export class Tr098Bridge {
     this.instanceMaps.set(endpointId, state);
     await this.deps.store.putAgentRows(endpointId, INSTANCE_MAP_TABLE, [{ instance: 1, values: { json: JSON.stringify(state) } }]);
   }
+}
+
+function parentOf(name: string): string {
+  return name.slice(0, name.lastIndexOf(".", name.length - 2) + 1);
 }
 
 /** RPCs whose arguments name parameters or objects (the rest pass unchanged). */
