@@ -65,7 +65,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["1.81", pass("on Device.LocalAgent.Subscription. (Alias and ID assigned by the agent); rows of CPE tables report the Alias the CPE assigned, which may be empty")],
   ["1.82", pass()],
   ["1.83", pass()],
-  ["1.84", fails("a ReferenceList search expression is treated as a wildcard (src/agent/notify/subscriptions.ts covers()), so instances the expression excludes are notified too")],
+  ["1.84", pass("active notification is set on the object above the expression; a reported change is notified once the expression's parameters, read in the same CWMP session, match (reference following in the expression is not evaluated)")],
   ["1.85", na("TP-469 marks it \"For future work\": no procedure to run")],
   ["1.86", pass()],
   ["1.87", pass()],

@@ -5,7 +5,7 @@
 // CPE's first contact. Subscriptions are the agent's own rows; a change made
 // by the subscribing controller itself is notified too (usp.md §5).
 import type { Logger } from "pino";
-import type { DeviceIdStruct, Inform } from "../../cwmp/rpc.js";
+import type { DeviceIdStruct, Inform, ParameterValue } from "../../cwmp/rpc.js";
 import type { PendingRequest } from "../../store/store.js";
 import type { UspReply } from "../../translate/plan.js";
 import type { Notification } from "../../usp/messages.js";
@@ -17,6 +17,7 @@ import type { Notifier } from "./notifier.js";
 import type { GatewayTasks } from "../gateway-tasks.js";
 import { diffNotifications, watchedRoots, type InstanceDiff, type InstanceWatch } from "./instance-watch.js";
 import { enabledSubscriptions, subscribersTo, type NotifType, type Subscription } from "./subscriptions.js";
+import { conditionNames, conditionsHold, matchReference, readTask, type Condition } from "./search-match.js";
 
 export interface AgentNotificationsDeps {
   localAgents: LocalAgents;
@@ -42,10 +43,7 @@ export class AgentNotifications {
         const notification: Notification = { type: "event", event };
         await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`), notification);
       }
-      for (const change of meaning.valueChanges) {
-        const notification: Notification = { type: "valueChange", valueChange: { paramPath: change.paramPath, paramValue: change.value } };
-        await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "ValueChange", change.paramPath), notification);
-      }
+      await this.notifyValueChanges(endpointId, tree, subscriptions, meaning.valueChanges);
     }
     if (meaning.onBoard) await this.onBoard(endpointId, inform.deviceId);
     const roots = watchedRoots(subscriptions);
@@ -94,6 +92,40 @@ export class AgentNotifications {
   async notifyType(endpointId: string, notifType: NotifType, path: string, notification: Notification): Promise<void> {
     const tree = await this.deps.localAgents.tree(endpointId);
     await this.fanOut(endpointId, tree, subscribersTo(enabledSubscriptions(tree), notifType, path), notification);
+  }
+
+  /** ValueChange Notifies for the changes an Inform reported. A subscriber
+   * whose ReferenceList covers a change only through a search expression is
+   * notified once the expression's parameters, read in this same session,
+   * match (search-match.ts, TP-469 1.84). */
+  private async notifyValueChanges(endpointId: string, tree: LocalTree, subscriptions: Subscription[], changes: { paramPath: string; value: string }[]): Promise<void> {
+    const checks: { subscription: Subscription; notification: Notification; alternatives: Condition[][] }[] = [];
+    for (const change of changes) {
+      const notification: Notification = { type: "valueChange", valueChange: { paramPath: change.paramPath, paramValue: change.value } };
+      const now: Subscription[] = [];
+      for (const subscription of subscriptions) {
+        if (subscription.notifType !== "ValueChange") continue;
+        const matches = subscription.referenceList.map((ref) => matchReference(ref, change.paramPath));
+        if (matches.some((m) => m.kind === "always")) now.push(subscription);
+        else {
+          const alternatives = matches.flatMap((m) => (m.kind === "if" ? [m.conditions] : []));
+          if (alternatives.length > 0) checks.push({ subscription, notification, alternatives });
+        }
+      }
+      await this.fanOut(endpointId, tree, now, notification);
+    }
+    if (checks.length === 0) return;
+    const names = [...new Set(checks.flatMap((c) => c.alternatives.flatMap(conditionNames)))];
+    const matched = async (values: Map<string, ParameterValue>): Promise<void> => {
+      for (const c of checks) if (c.alternatives.some((conditions) => conditionsHold(conditions, values))) await this.fanOut(endpointId, tree, [c.subscription], c.notification);
+    };
+    const task = readTask(
+      "search expressions of ValueChange subscriptions",
+      names,
+      (values) => void matched(values).catch((err: unknown) => this.deps.logger.error({ err, endpointId }, "ValueChange notification failed")),
+      () => this.deps.logger.warn({ endpointId, names }, "session ended before the search expressions of ValueChange subscriptions were read: those changes are not notified"),
+    );
+    this.deps.tasks.enqueue(endpointId, task);
   }
 
   private async fanOut(endpointId: string, tree: LocalTree, subscriptions: Subscription[], notification: Notification): Promise<void> {

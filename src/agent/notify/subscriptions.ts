@@ -53,8 +53,9 @@ export function subscribersTo(subscriptions: Subscription[], notifType: NotifTyp
 /** Whether a ReferenceList entry covers a concrete path: equal, or an object
  * path (ending in ".") covering everything below it (usp.md §5). Instance
  * segments may be `*` or a search expression; an expression is treated as a
- * wildcard here because it would need the CPE's values to evaluate, so a
- * search subscription may also hear of instances its expression excludes. */
+ * wildcard here because it would need the CPE's values to evaluate. ValueChange
+ * evaluates it (search-match.ts); for the other types a search subscription
+ * may also hear of instances its expression excludes. */
 export function covers(reference: string, path: string): boolean {
   const ref = splitSegments(reference);
   const target = splitSegments(path);
