@@ -131,6 +131,13 @@ export const configSchema = z
         password: z.string().optional(),
         /** For mqtts:// (R-MQTT.48): CA, client certificate and key. */
         tls: clientTlsSchema.optional(),
+        /** R-MQTT.14: Device.MQTT.Client.{i}.KeepAliveTime, seconds (0 turns keep-alive off). */
+        keepAliveTime: z.coerce.number().int().min(0).max(65535).default(60),
+        /** R-MQTT.10 reconnect schedule: Device.MQTT.Client.{i}.ConnectRetryTime (s),
+         * ConnectRetryIntervalMultiplier (thousandths), ConnectRetryMaxInterval (s); TR-181 defaults. */
+        connectRetryTime: z.coerce.number().positive().default(5),
+        connectRetryIntervalMultiplier: z.coerce.number().int().min(1000).max(65535).default(2000),
+        connectRetryMaxInterval: z.coerce.number().positive().default(30720),
         embedded: z
           .object({
             host: z.string().default("127.0.0.1"),

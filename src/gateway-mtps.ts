@@ -1,12 +1,60 @@
 // Part of the composition root (gateway.ts): turns the configuration into the
-// WebSocket MTP and into each controller's addresses. Kept apart so the MTP
-// list grows here, not in gateway.ts.
+// MQTT and WebSocket MTPs and into each controller's addresses. Kept apart so
+// the MTP list grows here, not in gateway.ts.
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
+import type { Store } from "./store/store.js";
 import type { GatewayTls } from "./tls.js";
+import { MqttMtp, type ClientIdStore } from "./usp/mtp/mqtt.js";
 import type { ReplyAddress } from "./usp/mtp/mtp.js";
 import { WebSocketMtp } from "./usp/mtp/websocket.js";
+
+/** The store key of the gateway's own MQTT client (it is no agent, so a
+ * name no endpoint id can take: endpoint ids contain "::"). */
+const MQTT_CLIENT_OWNER = "gateway";
+const MQTT_CLIENT_TABLE = "Device.MQTT.Client.";
+
+/** The MQTT MTP: one connection for every agent (DESIGN decision 2). */
+export function createMqttMtp(config: Config, url: string, version: 4 | 5, tls: GatewayTls, store: Store, logger: Logger): MqttMtp {
+  const m = config.mqtt;
+  return new MqttMtp({
+    url,
+    version,
+    agentTopic: m.agentTopic,
+    ...(m.sharedGroup !== undefined ? { sharedGroup: m.sharedGroup } : {}),
+    logger: logger.child({ component: "mqtt" }),
+    ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
+    // Several instances (sharedGroup) share the store but each needs a
+    // ClientId of its own, and the store cannot tell a restarted instance
+    // from another: they keep their assigned ClientId for their lifetime only.
+    ...(m.clientId === undefined && m.sharedGroup === undefined ? { clientIdStore: storedClientId(store, url) } : {}),
+    ...(m.username !== undefined ? { username: m.username } : {}),
+    ...(m.password !== undefined ? { password: m.password } : {}),
+    ...(tls.mqtt !== undefined ? { tls: tls.mqtt } : {}),
+    keepAliveSeconds: m.keepAliveTime,
+    connectRetry: { connectRetryTime: m.connectRetryTime, intervalMultiplier: m.connectRetryIntervalMultiplier, maxInterval: m.connectRetryMaxInterval },
+  });
+}
+
+/** R-MQTT.11: the ClientId survives restarts, kept per broker (scheme, host
+ * and port: never the credentials a URL may carry). */
+function storedClientId(store: Store, brokerUrl: string): ClientIdStore {
+  const parsed = new URL(brokerUrl);
+  const url = `${parsed.protocol}//${parsed.host}`;
+  return {
+    load: async () => {
+      const rows = await store.getAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE);
+      return rows.find((r) => r.values.BrokerURL === url)?.values.ClientID;
+    },
+    save: async (clientId) => {
+      const rows = await store.getAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE);
+      const others = rows.filter((r) => r.values.BrokerURL !== url);
+      const instance = rows.find((r) => r.values.BrokerURL === url)?.instance ?? Math.max(0, ...rows.map((r) => r.instance)) + 1;
+      await store.putAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE, [...others, { instance, values: { BrokerURL: url, ClientID: clientId } }]);
+    },
+  };
+}
 
 /** Every configured controller with the addresses of its MTPs: its MQTT
  * topic and/or its WebSocket sessions (R-WS.4: one per agent, found by the

@@ -32,9 +32,8 @@ import type { DeviceRecord, PendingRequest, Store } from "./store/store.js";
 import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
-import { MqttMtp } from "./usp/mtp/mqtt.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
-import { controllerAddresses, createWebSocketMtp } from "./gateway-mtps.js";
+import { controllerAddresses, createMqttMtp, createWebSocketMtp } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
@@ -99,17 +98,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   });
   const broker = config.mqtt.url === undefined ? await startBroker(config, logger) : undefined;
   const mqttUrl = config.mqtt.url ?? broker?.url ?? "";
-  const mtp = new MqttMtp({
-    url: mqttUrl,
-    version: broker?.mqtt311Only === true ? 4 : config.mqtt.version,
-    agentTopic: config.mqtt.agentTopic,
-    ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
-    logger: logger.child({ component: "mqtt" }),
-    ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
-    ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
-    ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
-    ...(tls.mqtt !== undefined ? { tls: tls.mqtt } : {}),
-  });
+  const mtp = createMqttMtp(config, mqttUrl, broker?.mqtt311Only === true ? 4 : config.mqtt.version, tls, store, logger);
   const wsMtp = createWebSocketMtp(config, tls, logger, (endpointId) => agents.isKnown(endpointId));
   /** Every MTP the agents are reachable on; replies pick theirs by address (mtpFor). */
   const mtps: Mtp[] = wsMtp === undefined ? [mtp] : [mtp, wsMtp];

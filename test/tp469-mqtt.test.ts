@@ -33,6 +33,10 @@ function matches(filter: string, topic: string): boolean {
 
 const upPublishes = (): (Tapped & { packet: IPublishPacket })[] =>
   tap.packets.filter((p): p is Tapped & { packet: IPublishPacket } => p.dir === "up" && p.packet.cmd === "publish");
+const isConnectRecord = (packet: IPublishPacket): boolean => {
+  const decoded = decodeRecord(new Uint8Array(packet.payload as Buffer));
+  return decoded.ok && decoded.record.recordType.type === "mqttConnect";
+};
 const firstOnConn = (conn: number, cmd: Packet["cmd"], dir: "up" | "down"): Tapped | undefined =>
   tap.packets.find((p) => p.conn === conn && p.dir === dir && p.packet.cmd === cmd);
 
@@ -160,7 +164,7 @@ t.test("TP-469 11.17 MQTT - Use of Connect Record", async (t) => {
   t.pass("R-MTP.6 sent again after the MQTT connection came back");
 });
 
-expectedFailure(t, "TP-469 11.4 MQTT 5.0 ClientID", async (t) => {
+t.test("TP-469 11.4 MQTT 5.0 ClientID", async (t) => {
   // No mqtt.clientId is configured: R-MQTT.8/9 want an empty ClientId in
   // CONNECT and the broker's Assigned Client Identifier kept for later ones.
   const first = firstOnConn(1, "connect", "up")?.packet;
@@ -172,7 +176,7 @@ expectedFailure(t, "TP-469 11.4 MQTT 5.0 ClientID", async (t) => {
   t.equal(later?.cmd === "connect" ? later.clientId : undefined, assigned, "and it is used on the next connection");
 });
 
-expectedFailure(t, "TP-469 11.16 MQTT Connection Retry", async (t) => {
+t.test("TP-469 11.16 MQTT Connection Retry", async (t) => {
   await tap.waitFor((p) => p.conn === tap.connectionCount && p.packet.cmd === "suback");
   const conn = tap.connectionCount;
   const cutAt = Date.now();
@@ -184,9 +188,12 @@ expectedFailure(t, "TP-469 11.16 MQTT Connection Retry", async (t) => {
   t.ok(waited >= 5 && waited <= 10.5, `first reconnect after ${waited.toFixed(1)} s, within 5-10 s`);
 });
 
-expectedFailure(t, "TP-469 11.6 MQTT Message Retry", async (t) => {
-  await tap.waitFor((p) => p.conn === tap.connectionCount && p.packet.cmd === "suback", 15_000);
+t.test("TP-469 11.6 MQTT Message Retry", async (t) => {
+  // The connection is idle once the agent's MQTTConnect record on it is acknowledged.
   const conn = tap.connectionCount;
+  const announced = await tap.waitFor((p) => p.conn === conn && p.dir === "up" && p.packet.cmd === "publish" && isConnectRecord(p.packet), 15_000);
+  const announcedId = (announced.packet as IPublishPacket).messageId;
+  await tap.waitFor((p) => p.conn === conn && p.dir === "down" && p.packet.cmd === "puback" && p.packet.messageId === announcedId);
   swallowPubacks = true;
   const msg = await bench.ask(get(["Device.DeviceInfo.ModelNumber"]));
   const sent = upPublishes().find((p) => p.conn === conn && p.packet.topic === gw.controllerTopic && Buffer.from(p.packet.payload as Buffer).includes(Buffer.from(msg.header.msgId)));
