@@ -28,6 +28,6 @@ export async function notifyAcknowledger(client: MqttClient, runId: string): Pro
       fromId: topics.controllerId,
       msg: { header: { msgId: decoded.msg.header.msgId, msgType: "NOTIFY_RESP" }, body: { kind: "response", response: { type: "notifyResp", notifyResp: { subscriptionId: notify.subscriptionId } } } },
     });
-    void client.publishAsync(topics.agentTopic.replace("{endpointId}", record.fromId), Buffer.from(bytes), { qos: 0 }).catch(() => undefined);
+    void client.publishAsync(topics.agentTopic.replace("{endpointId}", record.fromId), Buffer.from(bytes), { qos: 1 }).catch(() => undefined);
   };
 }
