@@ -6,9 +6,11 @@
 import type { AcsRequest, CwmpFault, ParameterInfo, ParameterValue, RpcOutcome, SetParameterValuesFault } from "../../cwmp/rpc.js";
 import type { SetParameterAttributesStruct } from "../../cwmp/rpc-transfers.js";
 import { splitPath } from "../device-model.js";
+import { TR181, supportedPathOf } from "../schema.js";
 import type { ObjectRule } from "./rules.js";
+import { TR098 } from "./schema.js";
 import { TRANSFORMS, hexToBase64, scaleDown } from "./transforms.js";
-import { TR098_ROOT, cpeSpelling, sourceName, standardSpelling, type Tr098Snapshot, type View, type ViewParam } from "./view.js";
+import { TR098_ROOT, cpeSpelling, sourceName, standardSpelling, type Tr098Snapshot, type View, type ViewObject, type ViewParam } from "./view.js";
 
 /** What the bridge must do to its state once the CPE answered. */
 export type Effect =
@@ -250,15 +252,32 @@ function toCpeLiteral(value: string, cpeType: string | undefined, opts: MapOptio
   return value;
 }
 
+/** The fault a CPE gives for AddObject on something it does not let the ACS
+ * add to: 9005 when it is no table at all, 9003 for a table that exists but is
+ * not writable (what the simulated TR-181 CPE answers, so that the Add planner
+ * reports 7019 "object not creatable" for both kinds of CPE, not 7017). */
+function notAddable(view: View, objectName: string, obj: ViewObject): RpcOutcome {
+  return isTable(view, objectName, obj) ? fault(9003, `${objectName} is a table the ACS may not add to`) : fault(9005, `${objectName} is not a table`);
+}
+
+/** A table (not one of its instances, not a single object) by the schema of the
+ * model its path is in; vendor tables the schema lacks are known by their rows. */
+function isTable(view: View, path: string, obj: ViewObject): boolean {
+  if (/\.\d+\.$/.test(path)) return false;
+  const [schema, p] = obj.mirror !== undefined ? [TR098, obj.mirror] : [TR181, path];
+  if (schema.object(`${supportedPathOf(p)}{i}.`) !== undefined) return true;
+  return (view.children.get(path) ?? []).some((c) => /\.\d+\.$/.test(c));
+}
+
 function addObject(view: View, objectName: string, parameterKey: string): Mapped {
   const obj = view.objects.get(objectName);
   if (obj === undefined) return { kind: "answer", outcome: fault(9005, `Invalid parameter name ${objectName}`) };
   if (obj.mirror !== undefined) {
-    if (!obj.writable) return { kind: "answer", outcome: fault(9005, `${objectName} is not a table the ACS may add to`) };
+    if (!obj.writable) return { kind: "answer", outcome: notAddable(view, objectName, obj) };
     return { kind: "send", rpc: { method: "AddObject", objectName: obj.mirror, parameterKey }, back: passBack({ kind: "structure" }) };
   }
   const target = obj.addTargets?.[0];
-  if (target === undefined) return { kind: "answer", outcome: fault(9005, `${objectName} is not a table the ACS may add to`) };
+  if (target === undefined) return { kind: "answer", outcome: notAddable(view, objectName, obj) };
   return {
     kind: "send",
     rpc: { method: "AddObject", objectName: target.table, parameterKey },
@@ -273,12 +292,15 @@ function addObject(view: View, objectName: string, parameterKey: string): Mapped
 function deleteObject(view: View, objectName: string, parameterKey: string): Mapped {
   const obj = view.objects.get(objectName);
   if (obj === undefined) return { kind: "answer", outcome: fault(9005, `Invalid parameter name ${objectName}`) };
+  // An instance that exists but may not be deleted is 9003, as from a CPE: the
+  // Delete planner reads 9005 as "already gone" and would report success.
+  const notDeletable = (): Mapped => ({ kind: "answer", outcome: /\.\d+\.$/.test(objectName) ? fault(9003, `${objectName} cannot be deleted`) : fault(9005, `${objectName} is not an instance`) });
   if (obj.mirror !== undefined) {
-    if (!obj.writable) return { kind: "answer", outcome: fault(9005, `${objectName} cannot be deleted`) };
+    if (!obj.writable) return notDeletable();
     return { kind: "send", rpc: { method: "DeleteObject", objectName: obj.mirror, parameterKey }, back: passBack({ kind: "structure" }) };
   }
   const row = obj.row;
-  if (row === undefined || !row.rule.addDelete || row.members.length !== 1) return { kind: "answer", outcome: fault(9005, `${objectName} cannot be deleted`) };
+  if (row === undefined || !row.rule.addDelete || row.members.length !== 1) return notDeletable();
   const [table, rel] = splitPath(objectName);
   return {
     kind: "send",
