@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import t from "tap";
-import { startFleet } from "../src/sim/fleet.js";
+import { readParameter, startFleet } from "../src/sim/fleet.js";
 import type { Msg, Notify, Operate, OperationResultResp } from "../src/usp/messages.js";
 import { testBroker } from "./helpers/broker.js";
 import { CR_PASSWORD, CR_USERNAME, startTestGateway } from "./helpers/gateway.js";
@@ -102,6 +102,14 @@ t.test("Device.FactoryReset(): OperateResp, then Boot! with Cause RemoteFactoryR
     return n?.type === "event" && n.event.eventName === "Boot!" && n.event.params.Cause === "RemoteFactoryReset";
   });
   t.ok(boot);
+});
+
+t.test("IP.Interface.{i}.Reset() (sync) sets the CWMP Reset parameter true", async (t) => {
+  const msg = await controller.request(agentId, topic, operate("Device.IP.Interface.1.Reset()", "reset-if"));
+  t.same(results(msg), [{ executedCommand: "Device.IP.Interface.1.Reset()", result: { type: "reqOutputArgs", outputArgs: {} } }]);
+  t.equal(readParameter(cpe, "Device.IP.Interface.1.Reset"), "true");
+  const missing = await controller.request(agentId, topic, operate("Device.IP.Interface.99.Reset()", "reset-none"));
+  t.match(missing.body, { kind: "error" }, "a missing interface is a path error");
 });
 
 t.test("bad commands: unknown command Error 7026 (obuspa), missing mandatory argument cmd_failure 7027 (R-OPR.5), bad path 7008", async (t) => {

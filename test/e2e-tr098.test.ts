@@ -226,6 +226,16 @@ t.test("IPPing() runs on the CPE's IPPingDiagnostics and completes with output a
   t.match(n.operComplete.result, { type: "reqOutputArgs", outputArgs: { Status: "Complete", SuccessCount: "2", FailureCount: "0" } });
 });
 
+t.test("IP.Interface.{i}.Reset() is the TR-098 connection's Reset parameter set true", async (t) => {
+  const wan = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.";
+  t.equal(readParameter(cpe, `${wan}Reset`), "false");
+  const msg = await ask(operate("Device.IP.Interface.1.Reset()", "tr098-reset"));
+  t.same(body(msg, "operateResp").operateResp.operationResults, [{ executedCommand: "Device.IP.Interface.1.Reset()", result: { type: "reqOutputArgs", outputArgs: {} } }]);
+  t.equal(readParameter(cpe, `${wan}Reset`), "true", "SetParameterValues Reset=true reached the CPE");
+  const lan = await ask(operate("Device.IP.Interface.2.Reset()", "tr098-reset-lan"));
+  t.match(lan.body, { kind: "error", error: { errCode: 7026 } }, "the LAN interface has no Reset on a TR-098 CPE");
+});
+
 t.test("ValueChange on a mapped parameter: the CPE's change arrives under its TR-181 path", async (t) => {
   await subscribe("tr098-vc", "ValueChange", "Device.WiFi.SSID.1.SSID");
   // Wait for the gateway to set active notification on the CPE's WLANConfiguration.1.SSID.

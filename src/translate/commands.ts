@@ -20,6 +20,7 @@ export type CommandKind =
   | "installDu"
   | "updateDu"
   | "uninstallDu"
+  | "parameterReset"
   | "cancel";
 
 export interface ArgSpec {
@@ -63,6 +64,10 @@ const TRANSFER_TEST_ARGS =
 const COMMANDS: readonly CommandSpec[] = [
   { path: "Device.Reboot()", kind: "reboot", async: false, input: args("Cause Reason"), output: [] },
   { path: "Device.FactoryReset()", kind: "factoryReset", async: false, input: args("Cause Reason"), output: [] },
+  // Sync commands that are a boolean `Reset` parameter in the CWMP flavour of
+  // the model (TR-181 CWMP, and TR-098 WANIP/WANPPPConnection.Reset): SPV Reset=true.
+  { path: "Device.IP.Interface.{i}.Reset()", kind: "parameterReset", async: false, input: [], output: [] },
+  { path: "Device.PPP.Interface.{i}.Reset()", kind: "parameterReset", async: false, input: [], output: [] },
   {
     path: "Device.DeviceInfo.FirmwareImage.{i}.Download()",
     kind: "firmwareDownload",

@@ -66,9 +66,21 @@ export function commandStep(input: CommandInput, ctx: TranslationContext): Comma
     case "updateDu":
     case "uninstallDu":
       return afterExists(input, ctx, () => changeDeploymentUnit(input, args, ctx));
+    case "parameterReset":
+      return afterListed(input.obj, ctx, (children) => parameterReset(input, children, ctx));
     case "cancel":
       return cancel(input, ctx);
   }
+}
+
+/** Reset() of an object whose CWMP form is a `Reset` parameter: SPV Reset=true. */
+function parameterReset(input: CommandInput, children: string[], ctx: TranslationContext): CommandStep {
+  if (!children.includes("Reset")) return { kind: "pathError", errCode: USP_ERR.INVALID_PATH, errMsg: `${input.command} is not supported by this CPE (no ${input.obj}Reset)` };
+  const parameterList: ParameterValue[] = [{ name: `${input.obj}Reset`, value: ctx.profile.booleanLiteral, type: "xsd:boolean" }];
+  const spv = ctx.model.spvOutcome(parameterList);
+  if (spv === undefined) return { kind: "rpcs", rpcs: [{ method: "SetParameterValues", parameterList, parameterKey: "" }] };
+  if (!spv.ok) return failure(spv.fault, USP_ERR.COMMAND_FAILURE);
+  return { kind: "done" };
 }
 
 /** CWMP CommandKey of the input's command: `${base}-${index}`. */

@@ -50,6 +50,8 @@ function resolveSrc(from: string, src: string): string {
 
 function tr181Has(tr181: Schema, obj: string, param: string): boolean {
   if (tr181.object(obj)?.paramsByName.has(param) === true) return true;
+  // A CWMP-flavour parameter standing for a USP command (IP.Interface.{i}.Reset → Reset()).
+  if (tr181.object(obj)?.commands.some((c) => c.name === `${param}()`) === true) return true;
   // CWMP-flavour diagnostics object: find the command it stands for.
   for (let a = obj; a !== "" && a !== "Device."; a = splitPath(a.endsWith(".{i}.") ? a.slice(0, -4) : a)[0]) {
     const [parent, rel] = splitPath(a);
