@@ -59,7 +59,7 @@ const first154 = await waitNotify("vc-1-54");
 const first156 = await waitNotify("vc-1-56");
 const sent156At = Date.now();
 
-expectedFailure(t, "TP-469 1.52 Notify - Subscription creation using Value Change", async (t) => {
+t.test("TP-469 1.52 Notify - Subscription creation using Value Change", async (t) => {
   const instance = await subscribe(bench, { id: "vc-1-52", notifType: "ValueChange", referenceList: "Device.WiFi.SSID.1.SSID" });
   t.match(instance, /^Device\.LocalAgent\.Subscription\.\d+\.$/);
   t.ok(await attributeBecomes("Device.WiFi.SSID.1.SSID", 2), "the gateway asked the CPE for active notification");

@@ -34,7 +34,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ...["1.36", "1.37", "1.38", "1.39", "1.40", "1.41", "1.42", "1.43", "1.44", "1.45", "1.46", "1.47", "1.48", "1.49", "1.50", "1.51"].map(
     (id): [string, Expected] => [id, pass()],
   ),
-  ["1.52", fails("a change made by a controller's Set is not notified: CWMP CPEs do not report changes the ACS made (TR-069 §3.2.1) and the gateway does not notify its own Set; a change made on the CPE is notified (tested)")],
+  ["1.52", pass("a change made on the CPE through its 4 VALUE CHANGE Inform; a change made by a controller's Set (which a CWMP CPE does not report, TR-069 §3.2.1) by the gateway itself from the SetResp's updated_params, even when the value was already the one set")],
   ["1.53", pass()],
   ["1.54", pass(LOCAL_CHANGE)],
   ["1.55", pass("the row goes TimeToLive seconds after its CreationDate (both persisted, so a restart does not forget it): on the next access or on a timer")],

@@ -3,12 +3,13 @@
 // value changes from the CPE's Informs, ObjectCreation/ObjectDeletion from
 // the Add/Delete requests the gateway carried out, and OnBoardRequest on a
 // CPE's first contact. Subscriptions are the agent's own rows; a change made
-// by the subscribing controller itself is notified too (usp.md §5).
+// by the subscribing controller itself is notified too (usp.md §5), a value a
+// controller's Set wrote by the gateway itself (the CPE does not report it).
 import type { Logger } from "pino";
 import type { DeviceIdStruct, Inform, ParameterValue } from "../../cwmp/rpc.js";
 import type { PendingRequest } from "../../store/store.js";
 import type { UspReply } from "../../translate/plan.js";
-import type { Notification } from "../../usp/messages.js";
+import type { Notification, SetResp } from "../../usp/messages.js";
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from "../reply.js";
 import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
@@ -66,6 +67,10 @@ export class AgentNotifications {
   async onReply(pending: PendingRequest, reply: UspReply): Promise<void> {
     if (reply.kind !== "response") return;
     const response = reply.response;
+    if (response.type === "setResp") {
+      await this.onOwnSet(pending.endpointId, response.setResp);
+      return;
+    }
     const created: { path: string; keys: Record<string, string> }[] = [];
     const deleted: string[] = [];
     if (response.type === "addResp") {
@@ -86,6 +91,20 @@ export class AgentNotifications {
     for (const path of deleted) {
       await this.fanOut(pending.endpointId, tree, subscribersTo(subscriptions, "ObjectDeletion", path), { type: "objDeletion", objDeletion: { objPath: path } });
     }
+  }
+
+  /** ValueChange for what a controller's Set wrote (TP-469 1.52): a CWMP CPE
+   * does not report changes its ACS made (TR-069 §3.2.1), so the gateway
+   * notifies the values it set itself, from the SetResp's updated_params. */
+  private async onOwnSet(endpointId: string, setResp: SetResp): Promise<void> {
+    const changes = setResp.updatedObjResults.flatMap((r) =>
+      r.operStatus.type === "operSuccess"
+        ? r.operStatus.updatedInstResults.flatMap((u) => Object.entries(u.updatedParams).map(([param, value]) => ({ paramPath: u.affectedPath + param, value })))
+        : [],
+    );
+    if (changes.length === 0) return;
+    const tree = await this.deps.localAgents.tree(endpointId);
+    await this.notifyValueChanges(endpointId, tree, enabledSubscriptions(tree), changes);
   }
 
   /** Notifies subscribers of one type; exposed for commands (OperationComplete). */
