@@ -176,6 +176,9 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
         for (const [src, v] of Object.entries(result.set)) {
           const name = sourceName(member, src);
           if (!snap.values.has(name)) continue; // the CPE lacks this part of the setting
+          // A read-only input (TR-098's WEPEncryptionLevel lists the supported key
+          // lengths): the CPE would refuse the whole Set with 9008.
+          if (snap.writable.get(name) === false) continue;
           put(name, toCpeLiteral(cpeSpelling(bind.aliases, src, v), snap.values.get(name)?.type, opts), p.name);
         }
       }

@@ -60,7 +60,7 @@ function readModeEnabled(v: SourceValues): string | undefined {
       return "None";
     case "basic": {
       const enc = (v("BasicEncryptionModes") ?? "").toLowerCase();
-      if (enc === "wepencryption") return (v("WEPEncryptionLevel") ?? "").startsWith("40") ? "WEP-64" : "WEP-128";
+      if (enc === "wepencryption") return wepMode(v);
       return "None";
     }
     case "wpa":
@@ -77,6 +77,19 @@ function readModeEnabled(v: SourceValues): string | undefined {
   }
 }
 
+/** WEP-64 or WEP-128 (mapping.md §4.2): the active key's length decides (5 bytes:
+ * 10 hex digits or 5 characters). Keys are secured and usually read as "", so
+ * WEPEncryptionLevel is the hint: TR-098 makes it the list of the lengths the
+ * CPE supports (then 104-bit wins: WEP-64 cannot be told apart), some CPEs
+ * (the BM632w) the active one. */
+function wepMode(v: SourceValues): string {
+  const key = v(`WEPKey.${v("WEPKeyIndex") ?? "1"}.WEPKey`) ?? "";
+  if (key.length === 10 || key.length === 5) return "WEP-64";
+  if (key.length === 26 || key.length === 13) return "WEP-128";
+  const levels = (v("WEPEncryptionLevel") ?? "").split(",").map((s) => s.trim());
+  return levels.includes("40-bit") && !levels.includes("104-bit") ? "WEP-64" : "WEP-128";
+}
+
 /** mapping.md §4.2, write side: one SetParameterValues carrying every listed parameter. */
 function writeModeEnabled(value: string, v: SourceValues): WriteResult {
   const auth = value.endsWith("-Enterprise") ? "EAPAuthentication" : "PSKAuthentication";
@@ -84,8 +97,13 @@ function writeModeEnabled(value: string, v: SourceValues): WriteResult {
     case "None":
       return set({ BeaconType: "Basic", BasicEncryptionModes: "None", BasicAuthenticationMode: "None" });
     case "WEP-64":
-    case "WEP-128":
+    case "WEP-128": {
+      // The key's length is the truth (wepMode): refuse a mode the active key contradicts.
+      const key = v(`WEPKey.${v("WEPKeyIndex") ?? "1"}.WEPKey`) ?? "";
+      const lengths = value === "WEP-64" ? [5, 10] : [13, 26];
+      if (key !== "" && !lengths.includes(key.length)) return { error: `${value} needs a ${lengths[0] as number}-byte WEP key (Security.WEPKey of ${lengths[1] as number} hex digits); the active key has ${key.length} characters` };
       return set({ BeaconType: "Basic", BasicEncryptionModes: "WEPEncryption", BasicAuthenticationMode: "None", WEPEncryptionLevel: value === "WEP-64" ? "40-bit" : "104-bit" });
+    }
     case "WPA-Personal":
     case "WPA-Enterprise":
       return set({ BeaconType: "WPA", WPAAuthenticationMode: auth, WPAEncryptionModes: v("WPAEncryptionModes") ?? "TKIPEncryption" });
