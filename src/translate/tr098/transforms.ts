@@ -155,6 +155,13 @@ function standardsOf(standard: string | undefined, channel: string | undefined):
   return out.length > 0 ? out : undefined;
 }
 
+/** An 8-digit WPS PIN's last digit is the WPS checksum of the first seven. */
+function wpsChecksumOk(pin: string): boolean {
+  const d = [...pin].map(Number);
+  const sum = 3 * ((d[0] ?? 0) + (d[2] ?? 0) + (d[4] ?? 0) + (d[6] ?? 0)) + (d[1] ?? 0) + (d[3] ?? 0) + (d[5] ?? 0);
+  return (10 - (sum % 10)) % 10 === d[7];
+}
+
 const NTP = ["NTPServer1", "NTPServer2", "NTPServer3", "NTPServer4", "NTPServer5"];
 
 export const TRANSFORMS: ReadonlyMap<string, MultiTransform> = new Map<string, MultiTransform>([
@@ -190,7 +197,12 @@ export const TRANSFORMS: ReadonlyMap<string, MultiTransform> = new Map<string, M
     {
       read: (v) => {
         const p = v("WPS.DevicePassword");
-        return p === undefined ? undefined : p === "" || p === "0" ? "" : p.padStart(8, "0");
+        if (p === undefined) return undefined;
+        if (p === "" || p === "0") return "";
+        // The number lost the PIN's leading zeros: a value of 4 digits or fewer is a
+        // 4-digit PIN unless, padded to 8, it ends in its WPS checksum digit.
+        const eight = p.padStart(8, "0");
+        return p.length <= 4 && !wpsChecksumOk(eight) ? p.padStart(4, "0") : eight;
       },
       write: (value) => (/^\d{4}(\d{4})?$/.test(value) ? set({ "WPS.DevicePassword": String(Number(value)) }) : { error: "WPS PIN must be 4 or 8 digits" }),
     },
