@@ -91,3 +91,10 @@ t.test("every row of the reference mapping table is implemented by a rule or lis
     t.ok(implemented.has(row) || (rules.unmapped[row] ?? "") !== "", `${row} ${implemented.has(row) ? "implemented" : `unmapped: ${rules.unmapped[row] ?? "(no reason)"}`}`);
   }
 });
+
+t.test("Device.InterfaceStack is derived from the synthesized LowerLayers", async (t) => {
+  const rows = [...view.params].filter(([k]) => /^Device\.InterfaceStack\.\d+\.HigherLayer$/.test(k));
+  const pairs = rows.map(([k, p]) => [p.value, view.params.get(k.replace(/HigherLayer$/, "LowerLayer"))?.value]);
+  t.same(pairs.sort(), [["Device.IP.Interface.1", "Device.Ethernet.Link.1"], ["Device.WiFi.SSID.1", "Device.WiFi.Radio.1"]].sort());
+  t.equal(view.params.get("Device.InterfaceStackNumberOfEntries")?.value, String(rows.length));
+});

@@ -13,6 +13,7 @@ import { templateOf } from "../unique-keys.js";
 import { splitPath } from "../device-model.js";
 import type { CompiledParam, CompiledRules, ObjectRule } from "./rules.js";
 import { reconcile, type CandidateRow, type InstanceMapState } from "./instance-map.js";
+import { addInterfaceStack } from "./interface-stack.js";
 import { GROUPINGS, TRANSFORMS, base64ToHex, canonicalBoolean, scaleUp } from "./transforms.js";
 
 export const TR098_ROOT = "InternetGatewayDevice.";
@@ -164,6 +165,8 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
     }
   }
   addEntryCounts(view);
+  const stackChanged = addInterfaceStack(view, instances, (path, p) => setParam(view, path, p), (path) => ensureObject(view, path, { writable: false }));
+  if (stackChanged) view.instanceMapChanged = true;
   mirrorRest(view, snap, rules);
   return view;
 }
@@ -321,9 +324,7 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
       if (value === undefined) return;
       const present = spec.src.filter((s) => row.sourceValue(s) !== undefined);
       for (const m of row.members) for (const s of present) note(sourceName(m, s));
-      // Writable when the CPE lets the ACS write one of its sources: a transform also
-      // reads inputs TR-098 makes read-only (WEPEncryptionLevel), which writes leave out.
-      const writable = fn.write !== undefined && schema?.readOnly !== true && present.some((s) => snap.writable.get(sourceName(row.source, s)) !== false);
+      const writable = fn.write !== undefined && schema?.readOnly !== true && present.length > 0 && present.every((s) => snap.writable.get(sourceName(row.source, s)) !== false);
       setParam(view, path, {
         value,
         writable,
