@@ -3,6 +3,7 @@
 // the MTP list grows here, not in gateway.ts.
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import type { AgentMtp, LocalAgentContext } from "./agent/local-agent/local-agent-model.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
 import type { Store } from "./store/store.js";
 import type { GatewayTls } from "./tls.js";
@@ -110,4 +111,40 @@ export function createWebSocketMtp(
         }
       : {}),
   });
+}
+
+/** Device.LocalAgent.MTP.{i} and Controller.{i}.MTP.{i} of one agent: the
+ * MQTT MTP always, the WebSocket MTP when the gateway's server is enabled or a
+ * controller is reached over WebSocket; each controller with every MTP it has. */
+export function localAgentMtps(config: Config, mqtt: MqttMtp, endpointId: string): Pick<LocalAgentContext, "mtps" | "controllers"> {
+  const mtps: AgentMtp[] = [{ protocol: "MQTT", responseTopic: mqtt.agentTopic(endpointId) }];
+  const server = config.websocket;
+  if (server.enabled || config.controllers.some((c) => c.websocket !== undefined)) {
+    mtps.push({
+      protocol: "WebSocket",
+      ...(server.enabled
+        ? { websocket: { port: server.port, path: `${server.path.replace(/\/+$/, "")}/${encodeURIComponent(endpointId)}`, encrypted: server.tls !== undefined, keepAliveSeconds: server.keepAliveSeconds } }
+        : {}),
+    });
+  }
+  const controllers = config.controllers.map((c) => ({
+    endpointId: c.endpointId,
+    protocol: c.mqttTopic !== undefined ? ("MQTT" as const) : ("WebSocket" as const),
+    ...(c.mqttTopic !== undefined ? { topic: c.mqttTopic } : {}),
+    mtps: [
+      ...(c.mqttTopic !== undefined ? [{ protocol: "MQTT" as const, topic: c.mqttTopic }] : []),
+      ...(c.websocket !== undefined
+        ? [
+            {
+              protocol: "WebSocket" as const,
+              ...(c.websocket.url !== undefined ? { url: c.websocket.url } : {}),
+              keepAliveSeconds: c.websocket.keepAliveSeconds,
+              retryMinimumWaitSeconds: c.websocket.retryMinimumWaitSeconds,
+              retryIntervalMultiplier: c.websocket.retryIntervalMultiplier,
+            },
+          ]
+        : []),
+    ],
+  }));
+  return { mtps, controllers };
 }

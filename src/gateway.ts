@@ -33,7 +33,7 @@ import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
-import { controllerAddresses, createMqttMtp, createWebSocketMtp } from "./gateway-mtps.js";
+import { controllerAddresses, createMqttMtp, createWebSocketMtp, localAgentMtps } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
@@ -149,8 +149,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       softwareVersion: GATEWAY_VERSION,
       startedAt,
       now,
-      mtps: [{ protocol: "MQTT", responseTopic: mtp.agentTopic(endpointId) }],
-      controllers: config.controllers.map((c) => ({ endpointId: c.endpointId, protocol: "MQTT", topic: c.mqttTopic })),
+      ...localAgentMtps(config, mtp, endpointId),
     }),
     onSubscriptionsChanged: (endpointId) => {
       void valueChangeSync?.sync(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "notification attribute sync failed"));

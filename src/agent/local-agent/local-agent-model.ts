@@ -16,9 +16,37 @@ export interface LocalAgentContext {
   startedAt: number;
   now: () => number;
   /** MTPs the agent listens on, e.g. { protocol: "MQTT", responseTopic }. */
-  mtps: { protocol: "MQTT" | "WebSocket"; responseTopic?: string }[];
-  controllers: { endpointId: string; protocol: "MQTT" | "WebSocket"; topic?: string }[];
+  mtps: AgentMtp[];
+  controllers: {
+    endpointId: string;
+    protocol: "MQTT" | "WebSocket";
+    topic?: string;
+    /** Every MTP of the controller, one Controller.{i}.MTP.{i} row each; when
+     * absent, the one that `protocol` and `topic` describe. */
+    mtps?: ControllerMtp[];
+  }[];
 }
+
+/** One Device.LocalAgent.MTP.{i}. */
+export interface AgentMtp {
+  protocol: "MQTT" | "WebSocket";
+  responseTopic?: string;
+  /** The gateway's WebSocket server (R-WS.6): MTP.{i}.WebSocket.*. */
+  websocket?: { port: number; path: string; encrypted: boolean; keepAliveSeconds: number };
+}
+
+/** One Device.LocalAgent.Controller.{i}.MTP.{i}. */
+export type ControllerMtp =
+  | { protocol: "MQTT"; topic: string }
+  | {
+      protocol: "WebSocket";
+      /** The controller's WebSocket server the agent connects to (R-WS.5); absent
+       * when the controller connects to the gateway's server instead. */
+      url?: string;
+      keepAliveSeconds: number;
+      retryMinimumWaitSeconds: number;
+      retryIntervalMultiplier: number;
+    };
 
 /** One persisted Subscription row: its instance number and writable values. */
 export interface SubscriptionRow {
@@ -123,14 +151,33 @@ function addMtps(tree: LocalTree, ctx: LocalAgentContext): void {
       tree.addObject(`${row}MQTT.`);
       tree.addParam(`${row}MQTT.ResponseTopicConfigured`, ro("xsd:string", mtp.responseTopic ?? ""));
       tree.addParam(`${row}MQTT.ResponseTopicDiscovered`, ro("xsd:string", mtp.responseTopic ?? ""));
+      tree.addParam(`${row}MQTT.PublishQoS`, ro("xsd:unsignedInt", "1"));
+    }
+    if (mtp.protocol === "WebSocket") {
+      const ws = mtp.websocket;
+      tree.addObject(`${row}WebSocket.`);
+      tree.addParam(`${row}WebSocket.Interfaces`, ro("xsd:string", ""));
+      tree.addParam(`${row}WebSocket.Port`, ro("xsd:unsignedInt", String(ws?.port ?? 0)));
+      tree.addParam(`${row}WebSocket.Path`, ro("xsd:string", ws?.path ?? ""));
+      tree.addParam(`${row}WebSocket.EnableEncryption`, ro("xsd:boolean", String(ws?.encrypted ?? false)));
+      tree.addParam(`${row}WebSocket.KeepAliveInterval`, ro("xsd:unsignedInt", String(ws?.keepAliveSeconds ?? 0)));
     }
   });
 }
 
 function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
   tree.defineTable(CONTROLLER_TABLE, { writable: false, params: {} });
+  const agentMtpRow = (protocol: AgentMtp["protocol"]): string => {
+    const index = ctx.mtps.findIndex((m) => m.protocol === protocol);
+    return index < 0 ? "" : `Device.LocalAgent.MTP.${index + 1}`;
+  };
   ctx.controllers.forEach((controller, index) => {
     const row = `${CONTROLLER_TABLE}${tree.createRow(CONTROLLER_TABLE, index + 1)}.`;
+    const mtps: ControllerMtp[] =
+      controller.mtps ??
+      (controller.protocol === "MQTT"
+        ? [{ protocol: "MQTT", topic: controller.topic ?? "" }]
+        : [{ protocol: "WebSocket", keepAliveSeconds: 60, retryMinimumWaitSeconds: 5, retryIntervalMultiplier: 2000 }]);
     tree.addParam(`${row}Alias`, ro("xsd:string", `cpe-${index + 1}`));
     tree.addParam(`${row}EndpointID`, ro("xsd:string", controller.endpointId));
     tree.addParam(`${row}Enable`, ro("xsd:boolean", "true"));
@@ -140,18 +187,37 @@ function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
     tree.addParam(`${row}USPNotifRetryMinimumWaitInterval`, ro("xsd:unsignedInt", "5"));
     tree.addParam(`${row}USPNotifRetryIntervalMultiplier`, ro("xsd:unsignedInt", "2000"));
     tree.addParam(`${row}BootParameterNumberOfEntries`, ro("xsd:unsignedInt", "0"));
-    tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", "1"));
+    tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", String(mtps.length)));
     tree.defineTable(`${row}MTP.`, { writable: false, params: {} });
-    const mtp = `${row}MTP.${tree.createRow(`${row}MTP.`, 1)}.`;
-    tree.addParam(`${mtp}Alias`, ro("xsd:string", "cpe-1"));
-    tree.addParam(`${mtp}Enable`, ro("xsd:boolean", "true"));
-    tree.addParam(`${mtp}Protocol`, ro("xsd:string", controller.protocol));
-    if (controller.protocol === "MQTT") {
-      tree.addObject(`${mtp}MQTT.`);
-      tree.addParam(`${mtp}MQTT.Topic`, ro("xsd:string", controller.topic ?? ""));
-    }
+    mtps.forEach((m, i) => {
+      const mtp = `${row}MTP.${tree.createRow(`${row}MTP.`, i + 1)}.`;
+      tree.addParam(`${mtp}Alias`, ro("xsd:string", `cpe-${i + 1}`));
+      tree.addParam(`${mtp}Enable`, ro("xsd:boolean", "true"));
+      tree.addParam(`${mtp}Protocol`, ro("xsd:string", m.protocol));
+      if (m.protocol === "MQTT") {
+        tree.addObject(`${mtp}MQTT.`);
+        tree.addParam(`${mtp}MQTT.Topic`, ro("xsd:string", m.topic));
+        tree.addParam(`${mtp}MQTT.AgentMTPReference`, ro("xsd:string", agentMtpRow("MQTT")));
+      } else {
+        addControllerWebSocket(tree, `${mtp}WebSocket.`, m);
+      }
+    });
     tree.defineTable(`${row}BootParameter.`, { writable: false, params: {} });
   });
+}
+
+/** Controller.{i}.MTP.{i}.WebSocket.: where the agent connects (R-WS.5), from the controller's URL. */
+function addControllerWebSocket(tree: LocalTree, path: string, m: Extract<ControllerMtp, { protocol: "WebSocket" }>): void {
+  const url = m.url === undefined ? undefined : new URL(m.url);
+  const secure = url?.protocol === "wss:";
+  tree.addObject(path);
+  tree.addParam(`${path}Host`, ro("xsd:string", url?.hostname ?? ""));
+  tree.addParam(`${path}Port`, ro("xsd:unsignedInt", url === undefined ? "0" : url.port !== "" ? url.port : secure ? "443" : "80"));
+  tree.addParam(`${path}Path`, ro("xsd:string", url === undefined ? "" : `${url.pathname}${url.search}`));
+  tree.addParam(`${path}IsEncrypted`, ro("xsd:boolean", String(secure)));
+  tree.addParam(`${path}KeepAliveInterval`, ro("xsd:unsignedInt", String(m.keepAliveSeconds)));
+  tree.addParam(`${path}SessionRetryMinimumWaitInterval`, ro("xsd:unsignedInt", String(m.retryMinimumWaitSeconds)));
+  tree.addParam(`${path}SessionRetryIntervalMultiplier`, ro("xsd:unsignedInt", String(m.retryIntervalMultiplier)));
 }
 
 function addSubscriptionTable(tree: LocalTree, ctx: LocalAgentContext, rows: SubscriptionRow[]): void {
