@@ -8,6 +8,7 @@ import { memoryCases } from "./memory.js";
 import { roundtripCases } from "./roundtrip.js";
 import { sessionCases } from "./session.js";
 import { soakCases } from "./soak.js";
+import { tr098Cases } from "./tr098.js";
 import { xmlParseCases } from "./xml-parse.js";
 
 interface Args {
@@ -30,7 +31,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const ALL: BenchCase[] = [...codecCases, ...xmlParseCases, ...sessionCases, ...roundtripCases, ...memoryCases, ...soakCases];
+const ALL: BenchCase[] = [...codecCases, ...xmlParseCases, ...sessionCases, ...roundtripCases, ...memoryCases, ...soakCases, ...tr098Cases];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
