@@ -217,6 +217,10 @@ export interface PhaseResult {
   firstMs: Float64Array;
   /** Answer k − answer k−1 within a burst (k ≥ 2): the in-session step. */
   stepMs: Float64Array;
+  /** (last answer − first answer) / (n − 1) of each burst, sorted: the mean
+   * in-session step, which two answers leaving in one TCP segment (Nagle on
+   * the gateway's MQTT socket) cannot split into a 0 ms and a double step. */
+  burstStepMs: Float64Array;
 }
 
 /** `workers` closed loops; worker w owns devices w, w+workers, … so a device
@@ -224,6 +228,7 @@ export interface PhaseResult {
 export async function runPhase(side: Side, kind: Kind | "mixed", options: { workers: number; burst: number; durationMs: number; qos: 0 | 1 }): Promise<PhaseResult> {
   const first: number[] = [];
   const steps: number[] = [];
+  const burstSteps: number[] = [];
   let requests = 0;
   let errors = 0;
   let sampleError = "";
@@ -242,6 +247,7 @@ export async function runPhase(side: Side, kind: Kind | "mixed", options: { work
           requests += times.length;
           first.push((times[0] ?? t0) - t0);
           for (let i = 1; i < times.length; i++) steps.push((times[i] as number) - (times[i - 1] as number));
+          if (times.length > 1) burstSteps.push(((times.at(-1) as number) - (times[0] as number)) / (times.length - 1));
         } catch (err) {
           errors += 1;
           sampleError ||= err instanceof Error ? err.message : String(err);
@@ -249,5 +255,5 @@ export async function runPhase(side: Side, kind: Kind | "mixed", options: { work
       }
     }),
   );
-  return { requests, errors, sampleError, elapsedMs: performance.now() - start, firstMs: Float64Array.from(first).sort(), stepMs: Float64Array.from(steps).sort() };
+  return { requests, errors, sampleError, elapsedMs: performance.now() - start, firstMs: Float64Array.from(first).sort(), stepMs: Float64Array.from(steps).sort(), burstStepMs: Float64Array.from(burstSteps).sort() };
 }

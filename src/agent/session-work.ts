@@ -288,7 +288,11 @@ export class SessionWork {
     this.running.delete(job.pending.requestId);
     // Only the caller that removes the request answers it: exactly one answer.
     if (await this.deps.store.takeRequest(job.pending.endpointId, job.pending.requestId)) {
-      await this.deps.answer(job.pending, respond.reply);
+      const sent = this.deps.answer(job.pending, respond.reply).catch((err: unknown) => this.deps.logger.error({ err, endpointId: job.pending.endpointId, msgId: job.pending.msgId }, "answering a request failed"));
+      // The CPE's next RPC does not wait for the broker to acknowledge this
+      // reply (an MQTT round trip per request); a command's OperationComplete
+      // (afterReply) must still follow its OperateResp.
+      if (respond.effects !== undefined) await sent;
     }
     if (respond.effects !== undefined) await this.deps.commands?.afterReply(job.pending, respond.effects);
   }
