@@ -8,7 +8,7 @@
 import t from "tap";
 import { Redis } from "ioredis";
 import { INSTANCE_MAP_TABLE } from "../src/agent/tr098/bridge.js";
-import { readParameter, startFleet } from "../src/sim/fleet.js";
+import { readParameter, startFleet, writeParameter } from "../src/sim/fleet.js";
 import { RedisStore } from "../src/store/redis.js";
 import type { Msg, Notify, Request } from "../src/usp/messages.js";
 import { testBroker, uniquePrefix } from "./helpers/broker.js";
@@ -105,6 +105,26 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
     if (status?.type !== "operSuccess") throw new Error(JSON.stringify(status));
     return status.instantiatedPath;
   };
+  const subscribe = async (id: string, notifType: string, referenceList: string): Promise<void> => {
+    const msg = await ask({
+      type: "add",
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: "Device.LocalAgent.Subscription.",
+            paramSettings: [
+              { param: "ID", value: id, required: true },
+              { param: "NotifType", value: notifType, required: true },
+              { param: "ReferenceList", value: referenceList, required: true },
+              { param: "Enable", value: "true", required: true },
+            ],
+          },
+        ],
+      },
+    });
+    if (body(msg, "addResp").addResp.createdObjResults[0]?.operStatus.type !== "operSuccess") throw new Error(JSON.stringify(msg.body));
+  };
   const cpeRowOf = (port: string): number | undefined => [1, 2, 3, 4, 5, 6].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
 
   // ---- first gateway: three mappings, one deleted again ----
@@ -112,6 +132,8 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
   const gone = await addPortMapping("2002");
   const b = await addPortMapping("2003");
   body(await ask({ type: "delete", delete: { allowPartial: false, objPaths: [gone] } }), "deleteResp");
+  await subscribe("restart-vc", "ValueChange", `${b}Description`);
+  for (let i = 0; i < 100 && cpe.model.attribute(`${IGD_PM}${cpeRowOf("2003") ?? 0}.PortMappingDescription`).notification !== 2; i++) await new Promise((r) => setTimeout(r, 100));
   const hostsBefore = await column("Device.Hosts.Host.", "PhysAddress");
   t.ok(hostsBefore.size >= 2, `the BM632w has hosts (${hostsBefore.size})`);
   const rowsBefore = { a: cpeRowOf("2001"), b: cpeRowOf("2003") };
@@ -134,26 +156,13 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
   t.teardown(() => second.stop());
   await controller.waitFor((r) => r.record.fromId === agentId && r.record.recordType.type === "mqttConnect" && controller.received.indexOf(r) >= mark, 15_000);
 
-  body(
-    await ask({
-      type: "add",
-      add: {
-        allowPartial: false,
-        createObjs: [
-          {
-            objPath: "Device.LocalAgent.Subscription.",
-            paramSettings: [
-              { param: "ID", value: "restart-boot", required: true },
-              { param: "NotifType", value: "Event", required: true },
-              { param: "ReferenceList", value: "Device.Boot!", required: true },
-              { param: "Enable", value: "true", required: true },
-            ],
-          },
-        ],
-      },
-    }),
-    "addResp",
-  );
+  // A change on the CPE reaches the new gateway before it has read the CPE's
+  // tree: the Inform carries the one parameter, not the row's key.
+  writeParameter(cpe, `${IGD_PM}${cpeRowOf("2003") ?? 0}.PortMappingDescription`, "renamed-on-cpe");
+  const vc = notifyOf(await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "restart-vc", 15_000));
+  t.same(vc?.notification, { type: "valueChange", valueChange: { paramPath: `${b}Description`, paramValue: "renamed-on-cpe" } }, "ValueChange under the number the first gateway gave");
+
+  await subscribe("restart-boot", "Event", "Device.Boot!");
   body(await ask({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "restart-reboot", sendResp: true, inputArgs: {} } }), "operateResp");
   await controller.waitFor((x) => {
     const n = notifyOf(x)?.notification;
@@ -162,6 +171,12 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
   await cpe.whenIdle();
   t.not(cpeRowOf("2001"), rowsBefore.a, "the CPE's own row of port 2001 moved at the reboot");
   t.not(cpeRowOf("2003"), rowsBefore.b, "and so did 2003's");
+  // Again before any read of the renumbered tree: the changed parameter's TR-098
+  // path is now the one 2001's row had before the reboot.
+  const seenVc = controller.received.length;
+  writeParameter(cpe, `${IGD_PM}${cpeRowOf("2003") ?? 0}.PortMappingDescription`, "renamed-after-reboot");
+  const vc2 = notifyOf(await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "restart-vc" && controller.received.indexOf(x) >= seenVc, 15_000));
+  t.same(vc2?.notification, { type: "valueChange", valueChange: { paramPath: `${b}Description`, paramValue: "renamed-after-reboot" } }, "ValueChange under the same number after the CPE renumbered the row");
 
   const pm = await column("Device.NAT.PortMapping.", "ExternalPort");
   t.same([...pm.keys()].sort(), [a, b].sort(), "the new gateway lists exactly the two mappings left");

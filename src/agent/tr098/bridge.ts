@@ -30,6 +30,9 @@ export const INSTANCE_MAP_TABLE = "tr098:instance-map";
  * each RPC of the same request. */
 const SNAPSHOT_MAX_AGE_MS = 2_000;
 
+/** Inform events after which the CPE may have renumbered its rows (mapping.md §5.4). */
+const BOOT_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP", "1 BOOT"]);
+
 export interface Tr098BridgeDeps {
   store: Store;
   logger: Logger;
@@ -61,11 +64,18 @@ export class Tr098Bridge {
   private readonly instanceMaps: LRUCache<string, InstanceMapState>;
   /** Last full snapshot per device: Informs are translated against it. */
   private readonly lastSnapshots: LRUCache<string, Tr098Snapshot>;
+  /** Devices that booted since their tree was last read. A CPE may renumber its
+   * rows at a reboot, and an Inform names a row by its TR-098 path only (a 4 VALUE
+   * CHANGE carries the changed parameter, not the row's key): until the tree is
+   * read again, that path may name another row than the instance map says. So
+   * the first session after a boot reads the tree before anything else. */
+  private readonly rereadAfterBoot: LRUCache<string, true>;
   private readonly sessions = new Map<string, SessionState>();
 
   constructor(private readonly deps: Tr098BridgeDeps) {
     this.instanceMaps = new LRUCache({ max: deps.maxCachedDevices });
     this.lastSnapshots = new LRUCache({ max: Math.max(1, Math.floor(deps.maxCachedDevices / 10)) });
+    this.rereadAfterBoot = new LRUCache({ max: deps.maxCachedDevices });
   }
 
   /** Called at registration with what the Inform showed. */
@@ -113,6 +123,10 @@ export class Tr098Bridge {
         parameterList.push({ name, value: v.value, type: v.type });
       }
     }
+    if (inform.event.some((e) => BOOT_EVENTS.has(e.eventCode))) {
+      this.lastSnapshots.delete(endpointId);
+      this.rereadAfterBoot.set(endpointId, true);
+    }
     return { ...inform, parameterList };
   }
 
@@ -124,6 +138,10 @@ export class Tr098Bridge {
       this.sessions.set(sessionId, st);
       // Another gateway instance may have numbered rows since: read the map afresh.
       this.instanceMaps.delete(endpointId);
+      if (last === undefined && this.rereadAfterBoot.get(endpointId) === true) {
+        st.reader = new SnapshotReader(await this.deps.profileFor(endpointId));
+        return st.reader.first();
+      }
     }
     let last181: { request: AcsRequest; outcome: RpcOutcome } | undefined;
     if (last !== undefined) {
@@ -131,18 +149,26 @@ export class Tr098Bridge {
         const step = st.reader.feed(last.outcome);
         if (step.kind === "send") return step.rpc;
         st.reader = undefined;
-        const waiting = st.waiting as AcsRequest;
+        const waiting = st.waiting;
         st.waiting = undefined;
         if (step.kind === "failed") {
-          last181 = { request: waiting, outcome: { ok: false, fault: step.fault } };
+          if (waiting !== undefined) last181 = { request: waiting, outcome: { ok: false, fault: step.fault } };
+          else this.deps.logger.warn({ endpointId, fault: step.fault }, "TR-098 tree not readable after a boot; read again next session");
         } else {
           st.snapshot = step.snapshot;
           st.view = undefined;
           st.snapshotAt = this.deps.now();
           this.lastSnapshots.set(endpointId, step.snapshot);
-          const sent = await this.translate(st, waiting);
-          if (sent.kind === "send") return sent.rpc;
-          last181 = { request: waiting, outcome: sent.outcome };
+          this.rereadAfterBoot.delete(endpointId);
+          if (waiting === undefined) {
+            // The read after a boot: reconciling now moves the instance map's
+            // TR-098 paths to the renumbered rows (and saves it for other instances).
+            await this.view(st);
+          } else {
+            const sent = await this.translate(st, waiting);
+            if (sent.kind === "send") return sent.rpc;
+            last181 = { request: waiting, outcome: sent.outcome };
+          }
         }
       } else if (st.inFlight !== undefined) {
         const { rpc, back } = st.inFlight;
