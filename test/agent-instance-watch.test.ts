@@ -6,7 +6,7 @@ import type { Subscription } from "../src/agent/notify/subscriptions.js";
 import type { RpcOutcome } from "../src/cwmp/rpc.js";
 import { MemoryStore } from "../src/store/memory.js";
 
-const sub = (id: string, notifType: string, refs: string[]): Subscription => ({ instance: 1, id, recipient: "r", notifType, referenceList: refs, notifRetry: false, notifExpiration: 0 });
+const sub = (id: string, notifType: string, refs: string[]): Subscription => ({ instance: 1, id, recipient: "r", notifType, referenceList: refs, notifRetry: false, notifExpiration: 0, triggerAction: "Notify", triggerConfigSettings: "" });
 const listing = (names: string[]): RpcOutcome => ({ ok: true, response: { method: "GetParameterNamesResponse", parameterList: names.map((name) => ({ name, writable: true })) } });
 
 t.test("watched roots: tables, wildcards cut to the table, instance references widened to their table", async (t) => {

@@ -31,6 +31,8 @@ t.test("only subscriptions of the right type covering the path are chosen", asyn
     referenceList: refs,
     notifRetry: false,
     notifExpiration: 0,
+    triggerAction: "Notify",
+    triggerConfigSettings: "",
   });
   const subs = [sub("a", "Event", ["Device.Boot!"]), sub("b", "ValueChange", ["Device.Boot!"]), sub("c", "Event", ["Device.LocalAgent.Periodic!", "Device."])];
   t.same(subscribersTo(subs, "Event", "Device.Boot!").map((s) => s.id), ["a", "c"]);

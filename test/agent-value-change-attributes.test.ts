@@ -6,7 +6,7 @@ import { activeNotificationPaths, attributeChanges, attributeTask } from "../src
 import type { Subscription } from "../src/agent/notify/subscriptions.js";
 import type { AcsRequest, RpcOutcome } from "../src/cwmp/rpc.js";
 
-const sub = (notifType: string, refs: string[]): Subscription => ({ instance: 1, id: "s", recipient: "r", notifType, referenceList: refs, notifRetry: false, notifExpiration: 0 });
+const sub = (notifType: string, refs: string[]): Subscription => ({ instance: 1, id: "s", recipient: "r", notifType, referenceList: refs, notifRetry: false, notifExpiration: 0, triggerAction: "Notify", triggerConfigSettings: "" });
 const OK: RpcOutcome = { ok: true, response: { method: "SetParameterAttributesResponse" } as never };
 const FAULT = (code: number): RpcOutcome => ({ ok: false, fault: { faultCode: code, faultString: "x", setParameterValuesFaults: [] } });
 

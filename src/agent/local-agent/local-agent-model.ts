@@ -3,6 +3,7 @@
 // built from the gateway's configuration plus the agent's persisted rows.
 // CWMP CPEs have no such object: the gateway is the agent here (DESIGN 8).
 import { LocalTree, type LocalParam } from "./local-tree.js";
+import { parseTriggerConfigSettings, TRIGGER_ACTIONS, type TriggerAction } from "../notify/trigger-config.js";
 
 export const LOCAL_AGENT_ROOT = "Device.LocalAgent.";
 export const SUBSCRIPTION_TABLE = "Device.LocalAgent.Subscription.";
@@ -60,7 +61,7 @@ export const NOTIF_TYPES = ["ValueChange", "ObjectCreation", "ObjectDeletion", "
  * and a changed configuration renumbers them. */
 const RECIPIENT_ENDPOINT = "RecipientEndpointID";
 
-export const SUBSCRIPTION_PERSISTED = ["Alias", "Enable", "ID", "Recipient", "NotifType", "ReferenceList", "Persistent", "TimeToLive", "NotifRetry", "NotifExpiration", "CreationDate"];
+export const SUBSCRIPTION_PERSISTED = ["Alias", "Enable", "ID", "Recipient", "NotifType", "ReferenceList", "Persistent", "TimeToLive", "NotifRetry", "NotifExpiration", "CreationDate", "TriggerAction", "TriggerConfigSettings"];
 
 const ro = (type: string, value: string | (() => string)): LocalParam => ({ type, writable: false, value });
 const rw = (type: string, value: string, validate?: (v: string) => number | undefined): LocalParam => ({
@@ -235,6 +236,9 @@ function addSubscriptionTable(tree: LocalTree, ctx: LocalAgentContext, rows: Sub
       TimeToLive: () => rw("xsd:unsignedInt", "0"),
       NotifRetry: () => rw("xsd:boolean", "false"),
       NotifExpiration: () => rw("xsd:unsignedInt", "0"),
+      // TP-469 1.93/1.94; applied by agent-notifications.ts (trigger-config.ts).
+      TriggerAction: () => rw("xsd:string", "Notify", (v) => (TRIGGER_ACTIONS.includes(v as TriggerAction) ? undefined : 9007)),
+      TriggerConfigSettings: () => rw("xsd:string", "", (v) => (parseTriggerConfigSettings(v) === undefined ? 9007 : undefined)),
       CreationDate: () => ro("xsd:dateTime", new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z")),
     },
   });

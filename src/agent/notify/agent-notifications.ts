@@ -19,6 +19,7 @@ import type { GatewayTasks } from "../gateway-tasks.js";
 import { diffNotifications, watchedRoots, type InstanceDiff, type InstanceWatch } from "./instance-watch.js";
 import { enabledSubscriptions, subscribersTo, type NotifType, type Subscription } from "./subscriptions.js";
 import { conditionNames, conditionsHold, matchReference, readTask, type Condition } from "./search-match.js";
+import { configParameterList, parseTriggerConfigSettings, triggerConfigTask } from "./trigger-config.js";
 
 export interface AgentNotificationsDeps {
   localAgents: LocalAgents;
@@ -149,6 +150,8 @@ export class AgentNotifications {
 
   private async fanOut(endpointId: string, tree: LocalTree, subscriptions: Subscription[], notification: Notification): Promise<void> {
     for (const subscription of subscriptions) {
+      if (subscription.triggerAction !== "Notify") this.applyTriggerConfig(endpointId, subscription);
+      if (subscription.triggerAction === "Config") continue;
       const controllerId = tree.value(`${subscription.recipient}.EndpointID`);
       if (controllerId === undefined) {
         this.deps.logger.warn({ endpointId, subscription: subscription.id }, "subscription without a known recipient controller");
@@ -163,6 +166,25 @@ export class AgentNotifications {
         expirationSeconds: subscription.notifExpiration,
       });
     }
+  }
+
+  /** TriggerAction Config / NotifyAndConfig (TP-469 1.93/1.94): the
+   * subscription's TriggerConfigSettings are written to the CPE in its
+   * current session, or in its next one when none is open. */
+  private applyTriggerConfig(endpointId: string, subscription: Subscription): void {
+    const settings = parseTriggerConfigSettings(subscription.triggerConfigSettings) ?? [];
+    const parameterList = configParameterList(settings);
+    if (parameterList.length === 0) return;
+    const log = { endpointId, subscription: subscription.id, parameters: parameterList.map((p) => p.name) };
+    const task = triggerConfigTask(
+      parameterList,
+      (faultCode) => {
+        if (faultCode === 0) this.deps.logger.info(log, "TriggerConfigSettings applied");
+        else this.deps.logger.warn({ ...log, faultCode }, "TriggerConfigSettings refused by the CPE");
+      },
+      () => this.deps.logger.warn(log, "session ended before TriggerConfigSettings were applied"),
+    );
+    this.deps.tasks.enqueue(endpointId, task);
   }
 
   /** R-NOT.5/6: OnBoardRequest to every controller, send_resp true, retried until a NotifyResp. */

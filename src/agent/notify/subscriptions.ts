@@ -4,6 +4,7 @@
 import type { LocalTree } from "../local-agent/local-tree.js";
 import { SUBSCRIPTION_TABLE } from "../local-agent/local-agent-model.js";
 import { isStaleSubscription } from "../local-agent/subscription-lifetime.js";
+import { TRIGGER_ACTIONS, type TriggerAction } from "./trigger-config.js";
 
 export type NotifType = "ValueChange" | "ObjectCreation" | "ObjectDeletion" | "OperationComplete" | "Event";
 
@@ -18,6 +19,10 @@ export interface Subscription {
   notifRetry: boolean;
   /** Seconds; 0 = retry until delivered. */
   notifExpiration: number;
+  /** What happens when the subscription fires: a Notify, a change of
+   * configuration (TriggerConfigSettings), or both (TR-181 2.16). */
+  triggerAction: TriggerAction;
+  triggerConfigSettings: string;
 }
 
 /** `nowMs`: rows whose TimeToLive has run out or whose Recipient is no longer
@@ -40,6 +45,8 @@ export function enabledSubscriptions(tree: LocalTree, nowMs: number = Date.now()
         .filter((s) => s !== ""),
       notifRetry: v("NotifRetry") === "true",
       notifExpiration: Number.parseInt(v("NotifExpiration"), 10) || 0,
+      triggerAction: TRIGGER_ACTIONS.find((a) => a === v("TriggerAction")) ?? "Notify",
+      triggerConfigSettings: v("TriggerConfigSettings"),
     });
   }
   return out;
