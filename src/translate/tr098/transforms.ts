@@ -59,6 +59,8 @@ function readModeEnabled(v: SourceValues): string | undefined {
     case "none":
       return "None";
     case "basic": {
+      // Dynamic WEP (802.1X) is not WPA-Enterprise: TR-181 has no value for it (§4.2).
+      if (isEap(v("BasicAuthenticationMode"))) return "None";
       const enc = (v("BasicEncryptionModes") ?? "").toLowerCase();
       if (enc === "wepencryption") return wepMode(v);
       return "None";
