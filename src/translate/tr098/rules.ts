@@ -131,7 +131,8 @@ function compileParam(spec: ParamSpec): CompiledParam {
   if ("value" in spec) return { kind: "value", value: spec.value };
   if ("ref" in spec) return { kind: "ref", ref: typeof spec.ref === "string" ? [spec.ref] : spec.ref, up: spec.up ?? 0, down: typeof spec.down === "string" ? [spec.down] : (spec.down ?? [""]) };
   if ("fn" in spec) {
-    const aliases = new Map(Object.entries(spec.aliases ?? {}).map(([src, m]) => [src, new Map(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]))]));
+    // Keys keep the CPE's spelling: writes send it back as is (reads match it case-insensitively).
+    const aliases = new Map(Object.entries(spec.aliases ?? {}).map(([src, m]) => [src, new Map(Object.entries(m))]));
     return { kind: "fn", fn: spec.fn, src: spec.src, aliases };
   }
   const lower = (m: Record<string, string> | undefined): Map<string, string> | undefined =>

@@ -349,7 +349,10 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
 
 /** A source value in the spelling the transforms know (vendor aliases undone). */
 export function standardSpelling(aliases: Map<string, Map<string, string>>, src: string, v: string | undefined): string | undefined {
-  return v === undefined ? undefined : (aliases.get(src)?.get(v.toLowerCase()) ?? v);
+  if (v === undefined) return undefined;
+  const lower = v.toLowerCase();
+  for (const [cpe, std] of aliases.get(src) ?? []) if (cpe.toLowerCase() === lower) return std;
+  return v;
 }
 
 /** A value the transforms produced, in the CPE's own spelling. */
