@@ -324,7 +324,9 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
       if (value === undefined) return;
       const present = spec.src.filter((s) => row.sourceValue(s) !== undefined);
       for (const m of row.members) for (const s of present) note(sourceName(m, s));
-      const writable = fn.write !== undefined && schema?.readOnly !== true && present.length > 0 && present.every((s) => snap.writable.get(sourceName(row.source, s)) !== false);
+      // Writable when the CPE lets the ACS write one of its sources: a transform also
+      // reads inputs TR-098 makes read-only (WEPEncryptionLevel), which writes leave out.
+      const writable = fn.write !== undefined && schema?.readOnly !== true && present.some((s) => snap.writable.get(sourceName(row.source, s)) !== false);
       setParam(view, path, {
         value,
         writable,
