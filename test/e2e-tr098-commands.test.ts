@@ -252,6 +252,27 @@ t.test(`the vendor extension ${EXT}: writable where the CPE's parameter is, read
   const refused = errorOf(await set(`${EXT}ManagementServer.`, "X_HUAWEI_SSLCertEnable", "true"));
   t.same(refused.paramErrs.map((p) => [p.paramPath, p.errCode]), [[sslCert, 7013]], "the gateway owns the ACS settings: read-only though the CPE's is writable");
   t.equal(readParameter(cpe, `${IGD}ManagementServer.X_HUAWEI_SSLCertEnable`), "false");
+
+  const badType = errorOf(await set(`${EXT}DeviceInfo.X_HUAWEI_ServiceManage.`, "TelnetPort", "twenty-three"));
+  t.same(badType.paramErrs.map((p) => [p.paramPath, p.errCode]), [[`${EXT}DeviceInfo.X_HUAWEI_ServiceManage.TelnetPort`, 7011]], "checked against the CPE's own type (int)");
+});
+
+t.test(`a vendor table the CPE lets the ACS add to is a table under ${EXT} too: Add, GetInstances, Delete`, async (t) => {
+  const table = `${EXT}X_HUAWEI_FireWall.FilterMode.1.IpFilter.`;
+  const cpeTable = `${IGD}X_HUAWEI_FireWall.FilterMode.1.IpFilter.`;
+  const added = body(
+    await ask({ type: "add", add: { allowPartial: false, createObjs: [{ objPath: table, paramSettings: [{ param: "DestIPEnd", value: "10.0.0.9", required: true }] }] } }),
+    "addResp",
+  ).addResp.createdObjResults[0]?.operStatus;
+  if (added?.type !== "operSuccess") return t.fail(JSON.stringify(added));
+  const n = /\.(\d+)\.$/.exec(added.instantiatedPath)?.[1] ?? "";
+  t.equal(added.instantiatedPath, `${table}${n}.`, "the CPE's own instance number: a mirror keeps the CPE's paths");
+  t.equal(readParameter(cpe, `${cpeTable}${n}.DestIPEnd`), "10.0.0.9");
+  const listed = body(await ask({ type: "getInstances", getInstances: { objPaths: [table], firstLevelOnly: true } }), "getInstancesResp").getInstancesResp.reqPathResults[0];
+  t.same(listed?.currInsts.map((c) => c.instantiatedObjPath), [added.instantiatedPath]);
+  const del = body(await ask({ type: "delete", delete: { allowPartial: false, objPaths: [added.instantiatedPath] } }), "deleteResp").deleteResp.deletedObjResults[0];
+  t.same(del?.operStatus, { type: "operSuccess", affectedPaths: [added.instantiatedPath], unaffectedPathErrs: [] });
+  t.equal(readParameter(cpe, `${cpeTable}${n}.DestIPEnd`), undefined, "gone from the CPE");
 });
 
 // ---- notifications of the gateway's own Add/Delete ------------------------------------
