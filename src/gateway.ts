@@ -177,6 +177,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     logger,
     controllerIds: () => config.controllers.map((c) => c.endpointId),
     instanceWatch: new InstanceWatch(store),
+    profileFor: (endpointId) => profiles.profileFor(endpointId),
     // The session work (and its task queue) is built after the notifications it reports to.
     get tasks() {
       return work.tasks;

@@ -3,6 +3,7 @@
 // built from the gateway's configuration plus the agent's persisted rows.
 // CWMP CPEs have no such object: the gateway is the agent here (DESIGN 8).
 import { LocalTree, type LocalParam } from "./local-tree.js";
+import { addBootParameterTable } from "./boot-parameters.js";
 import { parseTriggerConfigSettings, TRIGGER_ACTIONS, type TriggerAction } from "../notify/trigger-config.js";
 
 export const LOCAL_AGENT_ROOT = "Device.LocalAgent.";
@@ -187,7 +188,6 @@ function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
     // TR-181 defaults for the Notify retry schedule (R-NOT.*): 5 s, ×2.
     tree.addParam(`${row}USPNotifRetryMinimumWaitInterval`, ro("xsd:unsignedInt", "5"));
     tree.addParam(`${row}USPNotifRetryIntervalMultiplier`, ro("xsd:unsignedInt", "2000"));
-    tree.addParam(`${row}BootParameterNumberOfEntries`, ro("xsd:unsignedInt", "0"));
     tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", String(mtps.length)));
     tree.defineTable(`${row}MTP.`, { writable: false, params: {} });
     mtps.forEach((m, i) => {
@@ -203,7 +203,8 @@ function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
         addControllerWebSocket(tree, `${mtp}WebSocket.`, m);
       }
     });
-    tree.defineTable(`${row}BootParameter.`, { writable: false, params: {} });
+    // Added, set and deleted by controllers (boot-parameters.ts).
+    addBootParameterTable(tree, row);
   });
 }
 

@@ -7,6 +7,7 @@ import type { AddObject, DeleteObject, GetParameterNames, GetParameterValues, Rp
 import type { Store } from "../../store/store.js";
 import { buildLocalAgentTree, controllerRowOf, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext, type SubscriptionRow } from "./local-agent-model.js";
 import type { LocalTree } from "./local-tree.js";
+import { BOOT_PARAMETER_ROWS, exportBootParameters, restoreBootParameters, touchesBootParameters } from "./boot-parameters.js";
 import { nextStaleAt, staleSubscriptions } from "./subscription-lifetime.js";
 
 export type LocalRpc = GetParameterNames | GetParameterValues | SetParameterValues | AddObject | DeleteObject;
@@ -55,6 +56,7 @@ export class LocalAgents {
 
   private async build(endpointId: string, rows: SubscriptionRow[]): Promise<LocalTree> {
     const tree = buildLocalAgentTree(this.deps.contextFor(endpointId), rows);
+    restoreBootParameters(tree, await this.deps.store.getAgentRows(endpointId, BOOT_PARAMETER_ROWS));
     await this.deps.onTreeBuilt?.(endpointId, tree);
     this.scheduleExpiry(endpointId, tree);
     this.trees.set(endpointId, tree);
@@ -71,6 +73,7 @@ export class LocalAgents {
       // Recipient is the Controller that created the Subscription (TR-181 Subscription.Recipient).
       tree.setValue(`${SUBSCRIPTION_TABLE}${outcome.response.instanceNumber}.Recipient`, controllerRowOf(tree, controllerId) ?? "");
     }
+    if (touchesBootParameters(rpc)) await this.deps.store.putAgentRows(endpointId, BOOT_PARAMETER_ROWS, exportBootParameters(tree));
     if (touchesSubscriptions(rpc)) {
       await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
       this.deps.onSubscriptionsChanged(endpointId);

@@ -8,12 +8,14 @@
 import type { Logger } from "pino";
 import type { DeviceIdStruct, Inform, ParameterValue } from "../../cwmp/rpc.js";
 import type { PendingRequest } from "../../store/store.js";
-import type { UspReply } from "../../translate/plan.js";
+import { DEFAULT_PROFILE, type DeviceProfile, type UspReply } from "../../translate/plan.js";
 import type { Notification, SetResp } from "../../usp/messages.js";
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from "../reply.js";
 import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
-import { interpretInform, type DeviceMemory } from "./inform-events.js";
+import { interpretInform, type AgentEvent, type DeviceMemory } from "./inform-events.js";
+import { bootParameterTask, parameterMap, type BootValues } from "./boot-parameter-map.js";
+import { bootParameterNames } from "../local-agent/boot-parameters.js";
 import type { Notifier } from "./notifier.js";
 import type { GatewayTasks } from "../gateway-tasks.js";
 import { diffNotifications, watchedRoots, type InstanceDiff, type InstanceWatch } from "./instance-watch.js";
@@ -30,6 +32,8 @@ export interface AgentNotificationsDeps {
   /** Lists subscribed tables in the CPE's session to notice changes it made itself. */
   instanceWatch: InstanceWatch;
   tasks: GatewayTasks;
+  /** The CPE's quirk flags, for reading Boot! ParameterMap values; absent: DEFAULT_PROFILE. */
+  profileFor?(endpointId: string): Promise<DeviceProfile>;
 }
 
 export class AgentNotifications {
@@ -42,8 +46,13 @@ export class AgentNotifications {
     const subscriptions = tree === undefined ? [] : enabledSubscriptions(tree);
     if (tree !== undefined) {
       for (const event of meaning.events) {
+        const subscribers = subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`);
+        if (event.objPath === "Device." && event.eventName === "Boot!") {
+          await this.notifyBoot(endpointId, tree, subscribers, event);
+          continue;
+        }
         const notification: Notification = { type: "event", event };
-        await this.fanOut(endpointId, tree, subscribersTo(subscriptions, "Event", `${event.objPath}${event.eventName}`), notification);
+        await this.fanOut(endpointId, tree, subscribers, notification);
       }
       await this.notifyValueChanges(endpointId, tree, subscriptions, meaning.valueChanges);
     }
@@ -62,6 +71,39 @@ export class AgentNotifications {
       const notification: Notification = n.kind === "created" ? { type: "objCreation", objCreation: { objPath: n.path, uniqueKeys: {} } } : { type: "objDeletion", objDeletion: { objPath: n.path } };
       await this.fanOut(endpointId, tree, [n.subscription], notification);
     }
+  }
+
+  /** Boot! to each subscriber, with the ParameterMap of its recipient
+   * Controller's enabled BootParameter rows. Their values are read from the
+   * CPE in this session (boot-parameter-map.ts); a Controller without rows
+   * gets its Boot! at once with an empty map. */
+  private async notifyBoot(endpointId: string, tree: LocalTree, subscribers: Subscription[], event: AgentEvent): Promise<void> {
+    const boot = (map: string): Notification => ({ type: "event", event: { ...event, params: { ...event.params, ParameterMap: map } } });
+    const reading: { subscription: Subscription; names: string[] }[] = [];
+    for (const subscription of subscribers) {
+      const names = bootParameterNames(tree, tree.value(`${subscription.recipient}.EndpointID`) ?? "");
+      if (names.length === 0) await this.fanOut(endpointId, tree, [subscription], boot("{}"));
+      else reading.push({ subscription, names });
+    }
+    if (reading.length === 0) return;
+    const send = (values: BootValues): void => {
+      void (async () => {
+        for (const r of reading) await this.fanOut(endpointId, tree, [r.subscription], boot(parameterMap(r.names, values)));
+      })().catch((err: unknown) => this.deps.logger.error({ err, endpointId }, "Boot! notification failed"));
+    };
+    const names = [...new Set(reading.flatMap((r) => r.names))];
+    const task = bootParameterTask({
+      names,
+      profile: (await this.deps.profileFor?.(endpointId)) ?? DEFAULT_PROFILE,
+      served: tree,
+      done: send,
+      failed: (reason) => {
+        // The Boot! still goes out: a controller must hear of the reboot.
+        this.deps.logger.warn({ endpointId, names, reason }, "Boot! sent with an empty ParameterMap");
+        send(new Map());
+      },
+    });
+    this.deps.tasks.enqueue(endpointId, task);
   }
 
   /** After the reply to a controller's Add or Delete: ObjectCreation / ObjectDeletion. */

@@ -42,7 +42,7 @@ export function interpretInform(inform: Inform, memory: DeviceMemory): InformMea
         CommandKey: rebootKey ?? "",
         Cause: bootCause(codes, rebootKey !== undefined, memory.remoteFactoryResetPending),
         FirmwareUpdated: String(memory.previousSoftwareVersion !== undefined && softwareVersion !== undefined && softwareVersion !== memory.previousSoftwareVersion),
-        // No BootParameter rows are configurable yet, so the map is empty.
+        // Per recipient Controller, filled in by agent-notifications.ts (boot-parameter-map.ts).
         ParameterMap: "{}",
       },
     });
