@@ -303,6 +303,13 @@ t.test("FirmwareImage.1.Download(): the CPE fetches the image and reboots; Trans
   const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/fw/bm632w-3.0.1.bin`;
   await subscribe("fw-done", "OperationComplete", "Device.DeviceInfo.FirmwareImage.");
 
+  // AutoActivate=false needs an image slot (TR-069 file type 6), which TR-098 has not.
+  const sessions = cpe.log.length;
+  const stored = body(await ask(operate("Device.DeviceInfo.FirmwareImage.1.Download()", "fw-stored", { URL: url, AutoActivate: "false" })), "operateResp").operateResp.operationResults;
+  t.match(stored, [{ executedCommand: "Device.DeviceInfo.FirmwareImage.1.Download()", result: { type: "cmdFailure", errCode: 7027, errMsg: /slot/ } }]);
+  await cpe.whenIdle();
+  t.notOk(cpe.log.slice(sessions).some((s) => s.methods.includes("Download")), "no Download reached the CPE");
+
   const started = body(await ask(operate("Device.DeviceInfo.FirmwareImage.1.Download()", "fw-1", { URL: url, AutoActivate: "true", FileSize: "4096" })), "operateResp").operateResp.operationResults;
   t.match(started, [{ executedCommand: "Device.DeviceInfo.FirmwareImage.1.Download()", result: { type: "reqObjPath", reqObjPath: /^Device\.LocalAgent\.Request\.\d+$/ } }]);
   const done = notifyOf(await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "fw-done", 30_000));

@@ -18,7 +18,7 @@ import type { Store } from "../../store/store.js";
 import type { DeviceProfile } from "../../translate/plan.js";
 import type { CompiledRules } from "../../translate/tr098/rules.js";
 import { buildView, TR098_ROOT, type Tr098Snapshot, type View } from "../../translate/tr098/view.js";
-import { mapRpc, mirrorName, type Effect, type InstanceOps } from "../../translate/tr098/rpc-map.js";
+import { mapPathless, mapRpc, mirrorName, type Effect, type InstanceOps } from "../../translate/tr098/rpc-map.js";
 import { allocate, release, type InstanceMapState } from "../../translate/tr098/instance-map.js";
 import { SnapshotReader } from "./snapshot-reader.js";
 
@@ -201,8 +201,10 @@ export class Tr098Bridge {
 
   private async translate(st: SessionState, rpc: AcsRequest): Promise<{ kind: "send"; rpc: AcsRequest } | { kind: "answer"; outcome: RpcOutcome }> {
     if (!carriesPaths(rpc)) {
-      st.inFlight = { rpc, back: (outcome) => ({ outcome, effect: { kind: "none" } }) };
-      return { kind: "send", rpc };
+      const mapped = mapPathless(rpc);
+      if (mapped.kind === "answer") return mapped;
+      st.inFlight = { rpc, back: mapped.back };
+      return { kind: "send", rpc: mapped.rpc };
     }
     if (st.snapshot === undefined || this.deps.now() - st.snapshotAt > SNAPSHOT_MAX_AGE_MS) {
       st.reader = new SnapshotReader(await this.deps.profileFor(st.endpointId));

@@ -41,6 +41,8 @@ function fault(faultCode: number, faultString: string, setParameterValuesFaults:
   return { ok: false, fault: { faultCode, faultString, setParameterValuesFaults } };
 }
 
+const STORED_FIRMWARE_IMAGE = "6 Stored Firmware Image";
+
 /** RPCs that carry no TR-181 path pass unchanged (Reboot, Download, …). */
 export function mapRpc(rpc: AcsRequest, view: View, snap: Tr098Snapshot, opts: MapOptions): Mapped {
   switch (rpc.method) {
@@ -59,8 +61,21 @@ export function mapRpc(rpc: AcsRequest, view: View, snap: Tr098Snapshot, opts: M
     case "GetParameterAttributes":
       return getAttributes(view, rpc.parameterNames);
     default:
-      return { kind: "send", rpc, back: passBack({ kind: "none" }) };
+      return mapPathless(rpc);
   }
+}
+
+/** An RPC that names no parameter (Reboot, Download, …): no view needed. It
+ * passes unchanged but for what a TR-098 CPE cannot do. */
+export function mapPathless(rpc: AcsRequest): Mapped {
+  // FirmwareImage.{i}.Download() with AutoActivate=false stores the image in a
+  // slot (TR-069 Amd 6 file type 6, TargetFileName a TR-181 FirmwareImage path);
+  // TR-098 has no image slots (mapping.md §6), so it is refused as a bad
+  // argument (7027) instead of handing the CPE a file type and path it cannot know.
+  if (rpc.method === "Download" && rpc.fileType === STORED_FIRMWARE_IMAGE) {
+    return { kind: "answer", outcome: fault(9007, "AutoActivate=false needs a firmware image slot; a TR-098 CPE has none") };
+  }
+  return { kind: "send", rpc, back: passBack({ kind: "none" }) };
 }
 
 // ---- reads -------------------------------------------------------------------
