@@ -280,6 +280,19 @@ t.test("through the mapper on a CPE that reports the active WEP level and spells
   t.ok(back.kind === "send" && back.rpc.method === "SetParameterValues" && back.rpc.parameterList.some((p) => p.name === `${WLAN}BeaconType` && p.value === "WPAWPA2"), "written back in the CPE's spelling");
 });
 
+t.test("through the mapper: a TR-181 value the CPE's declared type cannot hold is refused before anything is sent", async (t) => {
+  const snap = snapshot({ ...STANDARD_AP, [`${WLAN}TransmitPower`]: "100" });
+  t.same(mapSet(snap, [{ name: "Device.WiFi.Radio.1.TransmitPower", value: "50" }]), { sent: { [`${WLAN}TransmitPower`]: "50" } });
+  // TR-181 TransmitPower -1 means automatic; TR-098's is an unsignedInt 0..100.
+  t.match(mapSet(snap, [{ name: "Device.WiFi.Radio.1.TransmitPower", value: "-1" }, { name: `${AP}SSIDAdvertisementEnabled`, value: "false" }]), {
+    fault: { ok: false, fault: { faultCode: 9003, setParameterValuesFaults: [{ parameterName: "Device.WiFi.Radio.1.TransmitPower", faultCode: 9007, faultString: 'Invalid parameter value "-1"' }] } },
+  });
+  // A flag the CPE declares as unsignedInt gets 1/0, which fits.
+  const nat = snapshot({ "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.NATEnabled": "1" });
+  const typed: Tr098Snapshot = { values: new Map([...nat.values].map(([k, v]) => [k, { ...v, type: "xsd:unsignedInt" }])), writable: nat.writable };
+  t.same(mapSet(typed, [{ name: "Device.NAT.InterfaceSetting.1.Enable", value: "false" }]), { sent: { "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.NATEnabled": "0" } });
+});
+
 // ---- transforms.ts: NTP, standards, WPS PIN -----------------------------------------------------
 
 t.test("NTP servers: joined on read, split on write, too many servers is an error", async (t) => {

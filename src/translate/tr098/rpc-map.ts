@@ -168,11 +168,12 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
       put(bind.name, toCpeLiteral(item.value, snap.values.get(bind.name)?.type, opts), item.name);
     } else if (bind.kind === "src") {
       const converted = writeValue(item.value, bind.spec, view);
-      if (converted === undefined) {
+      const sent = converted === undefined ? [] : bind.names.map((n) => ({ n, v: toCpeLiteral(converted, snap.values.get(n)?.type, opts) }));
+      if (converted === undefined || sent.some((s) => !fitsCpeType(s.v, snap.values.get(s.n)?.type))) {
         faults.push({ parameterName: item.name, faultCode: 9007, faultString: `Invalid parameter value ${JSON.stringify(item.value)}` });
         continue;
       }
-      for (const n of bind.names) put(n, toCpeLiteral(converted, snap.values.get(n)?.type, opts), item.name);
+      for (const s of sent) put(s.n, s.v, item.name);
     } else if (bind.kind === "fn") {
       fnWrites.push({ p: item, bind });
     }
@@ -258,6 +259,23 @@ export function writeValue(value: string, spec: Extract<ViewParam["bind"], { kin
     }
   }
   return v;
+}
+
+const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  "xsd:unsignedInt": [0n, 4294967295n],
+  "xsd:int": [-2147483648n, 2147483647n],
+  "xsd:unsignedLong": [0n, 18446744073709551615n],
+  "xsd:long": [-9223372036854775808n, 9223372036854775807n],
+};
+
+/** Whether the CPE's declared type holds the value: a TR-181 value may have no
+ * TR-098 form (TransmitPower -1, "auto", for an unsignedInt), and the CPE would
+ * refuse the whole Set for it. */
+function fitsCpeType(value: string, cpeType: string | undefined): boolean {
+  const range = cpeType === undefined ? undefined : INTEGER_RANGES[cpeType];
+  if (range !== undefined) return /^-?\d+$/.test(value) && BigInt(value) >= range[0] && BigInt(value) <= range[1];
+  if (cpeType === "xsd:boolean") return /^(true|false|1|0)$/.test(value);
+  return true;
 }
 
 /** Booleans in the literal the CPE's declared type (or quirk) wants: TR-098
