@@ -111,7 +111,13 @@ export class Tr098Bridge {
     for (const p of inform.parameterList) values.set(p.name, { value: p.value, type: p.type });
     // A copy of the map: a partial tree must never renumber or forget rows.
     const state = structuredClone(await this.instanceMap(endpointId));
-    const view = buildView({ values, writable }, rules, state);
+    let view: View;
+    try {
+      view = buildView({ values, writable }, rules, state);
+    } catch (err) {
+      this.deps.logger.error({ err, endpointId }, "TR-098 Inform translation failed; its parameters are dropped");
+      return { ...inform, parameterList: [] };
+    }
     const parameterList: ParameterValue[] = [];
     const seen = new Set<string>();
     for (const p of inform.parameterList) {
@@ -211,9 +217,16 @@ export class Tr098Bridge {
       st.waiting = rpc;
       return { kind: "send", rpc: st.reader.first() };
     }
-    const view = await this.view(st);
-    const profile = await this.deps.profileFor(st.endpointId);
-    const mapped = mapRpc(rpc, view, st.snapshot, { booleanLiteral: profile.booleanLiteral });
+    let mapped: ReturnType<typeof mapRpc>;
+    try {
+      const view = await this.view(st);
+      const profile = await this.deps.profileFor(st.endpointId);
+      mapped = mapRpc(rpc, view, st.snapshot as Tr098Snapshot, { booleanLiteral: profile.booleanLiteral });
+    } catch (err) {
+      // A bug, not bad input: the request still gets its one answer (7002-class).
+      this.deps.logger.error({ err, endpointId: st.endpointId, method: rpc.method }, "TR-098 translation failed");
+      return { kind: "answer", outcome: { ok: false, fault: { faultCode: 9002, faultString: "Internal error translating to TR-098", setParameterValuesFaults: [] } } };
+    }
     if (mapped.kind === "answer") return mapped;
     st.inFlight = { rpc, back: mapped.back };
     return { kind: "send", rpc: mapped.rpc };
