@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { AgentMtp, LocalAgentContext } from "./agent/local-agent/local-agent-model.js";
+import type { MqttClientView } from "./agent/local-agent/mqtt-client-model.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
 import type { Store } from "./store/store.js";
 import type { GatewayTls } from "./tls.js";
@@ -147,4 +148,22 @@ export function localAgentMtps(config: Config, mqtt: MqttMtp, endpointId: string
     ],
   }));
   return { mtps, controllers };
+}
+
+/** Device.MQTT.Client.1 as every agent shows it: the gateway's one MQTT client. */
+export function mqttClientView(config: Config, mqtt: MqttMtp, url: string, tls: GatewayTls): MqttClientView {
+  const broker = new URL(url);
+  const secure = broker.protocol === "mqtts:" || broker.protocol === "ssl:";
+  return {
+    protocolVersion: mqtt.protocolVersion() === 5 ? "5.0" : "3.1.1",
+    brokerAddress: broker.hostname,
+    brokerPort: broker.port !== "" ? Number(broker.port) : secure ? 8883 : 1883,
+    transportProtocol: secure || tls.mqtt !== undefined ? "TLS" : "TCP/IP",
+    username: config.mqtt.username ?? "",
+    agentFilter: mqtt.agentTopic("+"),
+    connectRetry: { time: config.mqtt.connectRetryTime, intervalMultiplier: config.mqtt.connectRetryIntervalMultiplier, maxInterval: config.mqtt.connectRetryMaxInterval },
+    clientId: () => mqtt.currentClientId(),
+    connected: () => mqtt.isConnected(),
+    keepAliveTime: () => mqtt.keepAliveSeconds(),
+  };
 }

@@ -177,6 +177,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     logger,
     controllerIds: () => config.controllers.map((c) => c.endpointId),
     instanceWatch: new InstanceWatch(store),
+    deviceIdOf: async (endpointId) => (await store.getDevice(endpointId))?.deviceId,
     profileFor: (endpointId) => profiles.profileFor(endpointId),
     // The session work (and its task queue) is built after the notifications it reports to.
     get tasks() {
@@ -397,6 +398,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       clearInterval(sweeper);
       notifier.stop();
       localAgents.stop();
+      notifications.stop();
       await http.close();
       await ops?.close();
       acs?.closeAll();

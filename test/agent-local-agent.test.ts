@@ -100,7 +100,7 @@ t.test("RPC routing: LocalAgent paths stay in the gateway, others go to the CPE,
   const split = routeRpc({ method: "GetParameterValues", parameterNames: ["Device.", "Device.LocalAgent.EndpointID"] });
   if (split.kind !== "split") return t.fail("expected a split");
   t.same(split.remote, { method: "GetParameterValues", parameterNames: ["Device."] });
-  t.same(split.local, { method: "GetParameterValues", parameterNames: ["Device.LocalAgent.EndpointID", "Device.LocalAgent."] });
+  t.same(split.local, { method: "GetParameterValues", parameterNames: ["Device.LocalAgent.EndpointID", "Device."] }, "the local tree holds only gateway-served subtrees");
   const remote: RpcOutcome = { ok: true, response: { method: "GetParameterValuesResponse", parameterList: [{ name: "Device.DeviceInfo.UpTime", value: "1", type: "xsd:unsignedInt" }] } };
   const local: RpcOutcome = { ok: true, response: { method: "GetParameterValuesResponse", parameterList: [{ name: "Device.LocalAgent.EndpointID", value: "e", type: "xsd:string" }] } };
   t.same(Object.keys(values(split.merge(remote, local))), ["Device.DeviceInfo.UpTime", "Device.LocalAgent.EndpointID"]);

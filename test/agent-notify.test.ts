@@ -109,6 +109,13 @@ t.test("R-NOT.1 a Notify with send_resp is re-sent until its NotifyResp; R-NOT.1
   await new Promise((r) => setTimeout(r, 150));
   t.equal(sent.length, count, "no retry after the NotifyResp");
   t.equal(notifier.acknowledge(msgId), false);
+  // The NotifyResp is reported once, to whoever asked (OnBoardingRestartTime).
+  let acks = 0;
+  const onBoard = await notifier.notify({ endpointId: "e", controllerId: "c", subscriptionId: "", sendResp: true, notification: { type: "objDeletion", objDeletion: { objPath: "Device.X.3." } }, onAcknowledged: () => (acks += 1) });
+  t.equal(acks, 0, "not before the NotifyResp");
+  notifier.acknowledge(onBoard);
+  notifier.acknowledge(onBoard);
+  t.equal(acks, 1, "once, when it arrives");
   await notifier.notify({ endpointId: "e", controllerId: "c", subscriptionId: "s", sendResp: false, notification: { type: "objDeletion", objDeletion: { objPath: "Device.X.2." } } });
   t.equal(notifier.pendingCount(), 0, "send_resp=false is never retried");
 });

@@ -10,7 +10,7 @@ import { decodeMsg, decodeRecord } from "../src/usp/decode.js";
 import { noSessionRecord } from "../src/usp/encode.js";
 import { TestController } from "./helpers/usp-controller.js";
 import { expectedFailure } from "./tp469/expected-failure.js";
-import { get, getResp, sleep, startBench } from "./tp469/harness.js";
+import { add, addResp, get, getResp, p, set, setResp, sleep, startBench } from "./tp469/harness.js";
 import type { Tapped } from "./tp469/mqtt-tap.js";
 
 let swallowPubacks = false;
@@ -52,11 +52,38 @@ expectedFailure(t, "TP-469 11.2 MQTT session establishment using a CONNECT packe
   t.equal(first.packet.properties?.userProperties?.["usp-endpoint-id"], agentId, "User Property usp-endpoint-id");
 });
 
-expectedFailure(t, "TP-469 11.1 Support of Required MQTT Profiles", async (t) => {
+t.test("TP-469 11.1 Support of Required MQTT Profiles", async (t) => {
   // MQTTClientCon:1 and MQTTClientSubscribe:1 (R-MQTT.4): the client's connection and subscriptions in the data model.
   const resp = getResp(await bench.ask(get(["Device.MQTT.Client.*.BrokerAddress", "Device.MQTT.Client.*.Subscription.*.Topic", "Device.LocalAgent.MTP.*.MQTT.Reference"])));
   t.same(resp.reqPathResults.map((r) => r.errCode), [0, 0, 0], "every path is supported");
   t.ok(resp.reqPathResults.every((r) => r.resolvedPathResults.length > 0), "and instantiated");
+  const client = getResp(await bench.ask(get(["Device.MQTT.Client.1."])));
+  const params = client.reqPathResults[0]?.resolvedPathResults.find((r) => r.resolvedPath === "Device.MQTT.Client.1.")?.resultParams ?? {};
+  const connect = firstOnConn(1, "connect", "up")?.packet;
+  const connack = firstOnConn(1, "connack", "down")?.packet;
+  t.match(
+    params,
+    {
+      Enable: "true",
+      Status: "Connected",
+      ProtocolVersion: "5.0",
+      BrokerAddress: "127.0.0.1",
+      BrokerPort: new URL(tap.url).port,
+      TransportProtocol: "TCP/IP",
+      KeepAliveTime: String(connect?.cmd === "connect" ? connect.keepalive : -1),
+      ClientID: connack?.cmd === "connack" ? connack.properties?.assignedClientIdentifier : "?",
+      ConnectRetryTime: "5",
+      ConnectRetryIntervalMultiplier: "2000",
+      ConnectRetryMaxInterval: "30720",
+    },
+    "MQTTClientCon:1 parameters describe the connection on the wire",
+  );
+  const subscribe = firstOnConn(1, "subscribe", "up")?.packet;
+  const topics = getResp(await bench.ask(get(["Device.MQTT.Client.1.Subscription.*.Topic"])));
+  const subscribed = topics.reqPathResults[0]?.resolvedPathResults.map((r) => r.resultParams.Topic);
+  t.ok(subscribe?.cmd === "subscribe" && subscribe.subscriptions.some((s) => s.topic === subscribed?.[0]), `Subscription.1.Topic ${String(subscribed?.[0])} is in the SUBSCRIBE`);
+  const reference = getResp(await bench.ask(get(["Device.LocalAgent.MTP.1.MQTT.Reference"])));
+  t.equal(reference.reqPathResults[0]?.resolvedPathResults[0]?.resultParams.Reference, "Device.MQTT.Client.1", "the agent's MQTT MTP refers to it");
 });
 
 t.test("TP-469 11.8 MQTT SUBSCRIBE Packet", async (t) => {
@@ -148,6 +175,44 @@ t.test("TP-469 11.15 MQTT 5.0 Content Type", async (t) => {
   const all = upPublishes();
   t.ok(all.length >= 3, `${all.length} PUBLISH packets from the agent so far`);
   t.same(all.filter((p) => p.packet.properties?.contentType !== "usp.msg").map((p) => p.packet.topic), [], 'R-MQTT.27 every one carries Content Type "usp.msg"');
+});
+
+t.test("TP-469 11.9 MQTT New Subscription", async (t) => {
+  const extraTopic = `${gw.controllerTopic}-extra/${agentId}`;
+  const created = addResp(
+    await bench.ask(add(false, [{ objPath: "Device.MQTT.Client.1.Subscription.", paramSettings: [p("Topic", extraTopic), p("QoS", "1"), p("Enable", "true")] }])),
+  );
+  const status = created.createdObjResults[0]?.operStatus;
+  if (status?.type !== "operSuccess") return t.fail(`Subscription row not created: ${JSON.stringify(created)}`);
+  t.match(status.instantiatedPath, /^Device\.MQTT\.Client\.1\.Subscription\.\d+\.$/);
+  const subscribe = await tap.waitFor((q) => q.dir === "up" && q.packet.cmd === "subscribe" && q.packet.subscriptions.some((s) => s.topic === extraTopic));
+  t.pass("the connection subscribes to the new topic");
+  const suback = await tap.waitFor((q) => q.dir === "down" && q.packet.cmd === "suback" && q.packet.messageId === (subscribe.packet.cmd === "subscribe" ? subscribe.packet.messageId : -1));
+  t.ok(suback.packet.cmd === "suback" && suback.packet.granted.every((g) => typeof g === "number" && g < 0x80), "and the broker grants it");
+  const row = getResp(await bench.ask(get([`${status.instantiatedPath}Status`])));
+  t.equal(row.reqPathResults[0]?.resolvedPathResults[0]?.resultParams.Status, "Subscribed");
+  const msgId = await controller.send(agentId, extraTopic, get(["Device.DeviceInfo.Manufacturer"]), { msgId: "tp469-11.9" });
+  const reply = await controller.waitFor((r) => r.msg?.header.msgId === msgId);
+  t.equal(reply.msg?.header.msgType, "GET_RESP", "a request published to the new topic is answered");
+
+  setResp(await bench.ask(set(false, [{ objPath: status.instantiatedPath, paramSettings: [p("Enable", "false")] }])));
+  await tap.waitFor((q) => q.dir === "up" && q.packet.cmd === "unsubscribe" && q.packet.unsubscriptions.includes(extraTopic));
+  t.pass("R-MQTT.34: disabling the row UNSUBSCRIBEs");
+});
+
+t.test("TP-469 11.7 MQTT Keep Alive", async (t) => {
+  const conn = tap.connectionCount;
+  setResp(await bench.ask(set(false, [{ objPath: "Device.MQTT.Client.1.", paramSettings: [p("KeepAliveTime", "3")] }])));
+  const connect = await tap.waitFor((q) => q.conn > conn && q.dir === "up" && q.packet.cmd === "connect", 10_000);
+  t.equal(connect.packet.cmd === "connect" ? connect.packet.keepalive : undefined, 3, "R-MQTT.14: the next CONNECT carries KeepAliveTime");
+  const previous = tap.packets.filter((q) => q.conn === conn && q.dir === "up").at(-1);
+  t.equal(previous?.packet.cmd, "disconnect", "the old connection was closed with DISCONNECT");
+  const ping = await tap.waitFor((q) => q.conn === connect.conn && q.dir === "up" && q.packet.cmd === "pingreq", 10_000);
+  const lastBefore = tap.packets.filter((q) => q.conn === connect.conn && q.dir === "up" && q.at < ping.at && q.packet.cmd !== "pingreq").at(-1);
+  const idle = (ping.at - (lastBefore?.at ?? connect.at)) / 1000;
+  t.ok(idle <= 3.5, `PINGREQ after ${idle.toFixed(1)} s without other packets (KeepAliveTime 3 s)`);
+  const value = getResp(await bench.ask(get(["Device.MQTT.Client.1.KeepAliveTime"])));
+  t.equal(value.reqPathResults[0]?.resolvedPathResults[0]?.resultParams.KeepAliveTime, "3", "and reads back");
 });
 
 t.test("TP-469 11.17 MQTT - Use of Connect Record", async (t) => {

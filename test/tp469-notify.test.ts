@@ -12,7 +12,6 @@ import { writeParameter } from "../src/sim/fleet.js";
 import type { Notify } from "../src/usp/messages.js";
 import type { ReceivedRecord } from "./helpers/usp-controller.js";
 import { add, addResp, del, deleteResp, event, get, getResp, notifiesFor, notifyOf, notifyResp, p, set, sleep, startBench, subscribe } from "./tp469/harness.js";
-import { expectedFailure } from "./tp469/expected-failure.js";
 
 const bench = await startBench({ serialPrefix: "TPN" });
 const { cpe, controller, gw, agentId } = bench;
@@ -231,11 +230,59 @@ t.test("TP-469 1.94 Subscription using TriggerAction NotifyAndConfig", async (t)
   t.same(notifyOf(await waitNotify("tr-1-94", () => true, 3000))?.notification, valueChange("Device.IP.Interface.1.MaxMTUSize", "1494"), "and the Notify");
 });
 
-expectedFailure(t, "TP-469 1.101 OnBoardRequest Notification - OnBoardingComplete set to false", async (t) => {
-  const before = controller.received.filter((r) => notifyOf(r)?.notification.type === "onBoardReq").map((r) => r.msg?.header.msgId);
-  const resp = await bench.ask(set(false, [{ objPath: "Device.LocalAgent.Controller.1.", paramSettings: [p("OnBoardingComplete", "false")] }]));
-  t.equal(resp.header.msgType, "SET_RESP", "Controller.{i}.OnBoardingComplete can be set to false");
-  if (resp.header.msgType !== "SET_RESP") return;
-  const again = await controller.waitFor((r) => notifyOf(r)?.notification.type === "onBoardReq" && !before.includes(r.msg?.header.msgId), 5000);
-  t.same([notifyOf(again)?.subscriptionId, notifyOf(again)?.sendResp], ["", true], "R-NOT.5 a new OnBoardRequest follows");
+/** Sets the first Controller row's onboarding parameters; the SetResp must come. */
+async function setOnBoarding(t: Test, settings: ReturnType<typeof p>[]): Promise<boolean> {
+  const resp = await bench.ask(set(false, [{ objPath: "Device.LocalAgent.Controller.1.", paramSettings: settings }]));
+  t.equal(resp.header.msgType, "SET_RESP", `Controller.{i}.${settings.map((s) => s.param).join(", ")} can be set`);
+  return resp.header.msgType === "SET_RESP";
+}
+
+const onBoardRequests = (): ReceivedRecord[] => controller.received.filter((r) => notifyOf(r)?.notification.type === "onBoardReq");
+
+/** The next OnBoardRequest with a msg_id not seen before. */
+async function nextOnBoardRequest(timeoutMs: number): Promise<ReceivedRecord> {
+  const seen = new Set(onBoardRequests().map((r) => r.msg?.header.msgId));
+  return controller.waitFor((r) => notifyOf(r)?.notification.type === "onBoardReq" && !seen.has(r.msg?.header.msgId), timeoutMs);
+}
+
+t.test("TP-469 1.101 OnBoardRequest Notification - OnBoardingComplete set to false", async (t) => {
+  const next = nextOnBoardRequest(5000);
+  if (!(await setOnBoarding(t, [p("OnBoardingRestartTime", "0"), p("OnBoardingComplete", "false")]))) return;
+  const again = await next;
+  t.same(notifyOf(again), {
+    subscriptionId: "",
+    sendResp: true,
+    notification: { type: "onBoardReq", onBoardReq: { oui: "00256D", productClass: cpe.model.deviceId().productClass, serialNumber: cpe.serial, agentSupportedProtocolVersions: "1.0,1.1,1.2,1.3,1.4" } },
+  }, "R-NOT.5 a new OnBoardRequest follows, with the CPE's DeviceId");
+  await notifyResp(bench, again.msg?.header.msgId ?? "", "");
+  await setOnBoarding(t, [p("OnBoardingComplete", "true")]);
+});
+
+t.test("TP-469 1.102 OnBoardRequest Notification - OnBoardingRestartTime", async (t) => {
+  const first = nextOnBoardRequest(5000);
+  if (!(await setOnBoarding(t, [p("OnBoardingRestartTime", "2"), p("OnBoardingComplete", "false")]))) return;
+  const r1 = await first;
+  const second = nextOnBoardRequest(6000);
+  const ackedAt = Date.now();
+  await notifyResp(bench, r1.msg?.header.msgId ?? "", "");
+  const r2 = await second;
+  t.ok(Date.now() - ackedAt >= 1900, `sent again OnBoardingRestartTime (2 s) after the NotifyResp (${Date.now() - ackedAt} ms)`);
+  t.same([notifyOf(r2)?.subscriptionId, notifyOf(r2)?.sendResp, notifyOf(r2)?.notification.type], ["", true, "onBoardReq"]);
+  // The Controller completes onboarding: no more re-sends.
+  await setOnBoarding(t, [p("OnBoardingComplete", "true")]);
+  const count = onBoardRequests().length;
+  await notifyResp(bench, r2.msg?.header.msgId ?? "", "");
+  await sleep(3000);
+  t.equal(onBoardRequests().length, count, "none after OnBoardingComplete is true");
+});
+
+t.test("TP-469 1.103 OnBoardRequest Notification - OnBoardingRestartTime disabled", async (t) => {
+  const first = nextOnBoardRequest(5000);
+  if (!(await setOnBoarding(t, [p("OnBoardingRestartTime", "0"), p("OnBoardingComplete", "false")]))) return;
+  const r1 = await first;
+  const count = onBoardRequests().length;
+  await notifyResp(bench, r1.msg?.header.msgId ?? "", "");
+  await sleep(3000);
+  t.equal(onBoardRequests().length, count, "OnBoardingRestartTime 0: not sent again after the NotifyResp");
+  await setOnBoarding(t, [p("OnBoardingComplete", "true")]);
 });

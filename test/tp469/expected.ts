@@ -23,7 +23,7 @@ const fails = (reason: string): Expected => ({ status: "expected-fail", reason }
 
 const E2E =
   "E2E Session Context and payload security are optional (TR-369 R-E2E.*); the gateway offers neither and refuses a session_context Record with a DisconnectRecord 7106 (R-E2E.6a, tested)";
-const ONBOARDING = "not implemented: Controller.{i}.OnBoardingComplete, OnBoardingRestartTime and SendOnBoardRequest() are not served; OnBoardRequest is sent on 0 BOOTSTRAP only";
+const ONBOARDING = "OnBoardingComplete and OnBoardingRestartTime live in the agent's cached tree, not in the store (a gateway restart resets them to false and 0), and Controller.{i}.SendOnBoardRequest() is not served";
 const LOCAL_CHANGE = "the value is changed on the CPE (a change made by Set is not notified, see 1.52)";
 const MQTT_CLIENT_DM = "not implemented: Device.MQTT.Client.{i}. is not served (the MQTT client is configured by the gateway's mqtt.* settings)";
 
@@ -82,9 +82,9 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["1.98", pass()],
   ["1.99", pass()],
   ["1.100", pass()],
-  ["1.101", fails(ONBOARDING)],
-  ["1.102", fails(ONBOARDING)],
-  ["1.103", fails(ONBOARDING)],
+  ["1.101", pass(`Controller.{i}.OnBoardingComplete set to false makes the agent send an OnBoardRequest to that Controller; ${ONBOARDING}`)],
+  ["1.102", pass(`after the NotifyResp, re-sent every OnBoardingRestartTime seconds while OnBoardingComplete stays false; ${ONBOARDING}`)],
+  ["1.103", pass(`OnBoardingRestartTime 0: not re-sent after the NotifyResp; ${ONBOARDING}`)],
   ["1.104", pass("Set of Alias or another writeOnceReadOnly parameter of the TR-181 USP schema is 7013, though the CPE's CWMP Alias is writable")],
   ["1.105", pass()],
   ["1.106", pass()],

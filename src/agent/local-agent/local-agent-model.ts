@@ -188,6 +188,10 @@ function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
     // TR-181 defaults for the Notify retry schedule (R-NOT.*): 5 s, ×2.
     tree.addParam(`${row}USPNotifRetryMinimumWaitInterval`, ro("xsd:unsignedInt", "5"));
     tree.addParam(`${row}USPNotifRetryIntervalMultiplier`, ro("xsd:unsignedInt", "2000"));
+    // OnBoardRequest control (R-NOT.5, TP-469 1.101-1.103), read by
+    // agent-notifications.ts; kept in the agent's cached tree, not persisted.
+    tree.addParam(`${row}OnBoardingComplete`, rw("xsd:boolean", "false"));
+    tree.addParam(`${row}OnBoardingRestartTime`, rw("xsd:unsignedInt", "0"));
     tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", String(mtps.length)));
     tree.defineTable(`${row}MTP.`, { writable: false, params: {} });
     mtps.forEach((m, i) => {

@@ -7,6 +7,15 @@ import type { AddObject, DeleteObject, GetParameterNames, GetParameterValues, Rp
 import type { Store } from "../../store/store.js";
 import { buildLocalAgentTree, controllerRowOf, exportSubscriptions, SUBSCRIPTION_TABLE, type LocalAgentContext, type SubscriptionRow } from "./local-agent-model.js";
 import type { LocalTree } from "./local-tree.js";
+import {
+  addedSubscriptions,
+  exportMqttSubscriptions,
+  keepAliveParam,
+  MQTT_KEEP_ALIVE,
+  MQTT_SUBSCRIPTIONS,
+  touchesMqttSubscriptions,
+  type MqttTopicSubscription,
+} from "./mqtt-client-model.js";
 import { BOOT_PARAMETER_ROWS, exportBootParameters, restoreBootParameters, touchesBootParameters } from "./boot-parameters.js";
 import { nextStaleAt, staleSubscriptions } from "./subscription-lifetime.js";
 
@@ -22,6 +31,10 @@ export interface LocalAgentsDeps {
   onTreeBuilt?(endpointId: string, tree: LocalTree): void | Promise<void>;
   /** Where a failed removal of expired Subscription rows is reported. */
   logger?: Logger;
+  /** A controller set Device.MQTT.Client.1.KeepAliveTime (seconds): the gateway's one MQTT connection applies it. */
+  onMqttKeepAlive?(seconds: number): void;
+  /** The agent's enabled controller-added MQTT Subscription rows, after a change or when its tree is rebuilt. */
+  onMqttSubscriptions?(endpointId: string, subscriptions: MqttTopicSubscription[]): void;
 }
 
 /** setTimeout's longest delay; a later expiry is re-checked when it fires. */
@@ -55,7 +68,10 @@ export class LocalAgents {
   }
 
   private async build(endpointId: string, rows: SubscriptionRow[]): Promise<LocalTree> {
-    const tree = buildLocalAgentTree(this.deps.contextFor(endpointId), rows);
+    const context = this.deps.contextFor(endpointId);
+    const mqttRows = context.mqttClient === undefined ? [] : await this.deps.store.getAgentRows(endpointId, MQTT_SUBSCRIPTIONS);
+    const tree = buildLocalAgentTree(context, rows, mqttRows);
+    if (mqttRows.length > 0) this.deps.onMqttSubscriptions?.(endpointId, addedSubscriptions(tree));
     restoreBootParameters(tree, await this.deps.store.getAgentRows(endpointId, BOOT_PARAMETER_ROWS));
     await this.deps.onTreeBuilt?.(endpointId, tree);
     this.scheduleExpiry(endpointId, tree);
@@ -72,6 +88,19 @@ export class LocalAgents {
     if (rpc.method === "AddObject" && outcome.response.method === "AddObjectResponse" && rpc.objectName === SUBSCRIPTION_TABLE) {
       // Recipient is the Controller that created the Subscription (TR-181 Subscription.Recipient).
       tree.setValue(`${SUBSCRIPTION_TABLE}${outcome.response.instanceNumber}.Recipient`, controllerRowOf(tree, controllerId) ?? "");
+    }
+    if (rpc.method === "SetParameterValues") {
+      const keepAlive = rpc.parameterList.find((p) => p.name === MQTT_KEEP_ALIVE);
+      const view = this.deps.contextFor(endpointId).mqttClient;
+      if (keepAlive !== undefined && view !== undefined) {
+        // One connection for every agent: the value lives there, not in this tree.
+        tree.addParam(MQTT_KEEP_ALIVE, keepAliveParam(view));
+        this.deps.onMqttKeepAlive?.(Number(keepAlive.value));
+      }
+    }
+    if (touchesMqttSubscriptions(rpc)) {
+      await this.deps.store.putAgentRows(endpointId, MQTT_SUBSCRIPTIONS, exportMqttSubscriptions(tree));
+      this.deps.onMqttSubscriptions?.(endpointId, addedSubscriptions(tree));
     }
     if (touchesBootParameters(rpc)) await this.deps.store.putAgentRows(endpointId, BOOT_PARAMETER_ROWS, exportBootParameters(tree));
     if (touchesSubscriptions(rpc)) {

@@ -1,17 +1,21 @@
 // Which CWMP RPCs of a translation go to the CPE and which the gateway answers
-// itself from Device.LocalAgent. An RPC that spans both (a GetParameterValues
+// itself from Device.LocalAgent. and Device.MQTT. (the agent's MQTT client is
+// the gateway's: a CPE's own Device.MQTT. is not shown). An RPC that spans both (a GetParameterValues
 // of "Device.", a SetParameterValues mixing both subtrees) is split, and the
 // two outcomes are merged into the one outcome the planner expects.
 import type { AcsRequest, ParameterInfo, ParameterValue, RpcOutcome } from "../../cwmp/rpc.js";
 import { LOCAL_AGENT_ROOT } from "./local-agent-model.js";
 import type { LocalRpc } from "./local-agents.js";
+import { MQTT_ROOT } from "./mqtt-client-model.js";
 
 export type RpcRoute =
   | { kind: "remote" }
   | { kind: "local"; rpc: LocalRpc }
   | { kind: "split"; remote: AcsRequest; local: LocalRpc; merge: (remote: RpcOutcome, local: RpcOutcome) => RpcOutcome };
 
-const isLocal = (name: string): boolean => name.startsWith(LOCAL_AGENT_ROOT);
+/** The subtrees the gateway serves (LocalTree of local-agent-model.ts). */
+const LOCAL_ROOTS = [LOCAL_AGENT_ROOT, MQTT_ROOT];
+const isLocal = (name: string): boolean => LOCAL_ROOTS.some((root) => name.startsWith(root));
 /** Paths whose subtree contains Device.LocalAgent. as well as CPE parameters. */
 const isAncestor = (name: string): boolean => name === "" || name === "Device.";
 
@@ -23,9 +27,9 @@ export function routeRpc(rpc: AcsRequest): RpcRoute {
       return {
         kind: "split",
         remote: rpc,
-        local: { method: "GetParameterNames", parameterPath: LOCAL_AGENT_ROOT, nextLevel: false },
-        // NextLevel=true on "Device." lists only the LocalAgent object itself.
-        merge: (remote, local) => mergeNames(remote, local, rpc.nextLevel && rpc.parameterPath === "Device." ? (n) => n === LOCAL_AGENT_ROOT : () => !rpc.nextLevel),
+        local: { method: "GetParameterNames", parameterPath: "Device.", nextLevel: false },
+        // NextLevel=true on "Device." lists only the served objects themselves.
+        merge: (remote, local) => mergeNames(remote, local, rpc.nextLevel && rpc.parameterPath === "Device." ? (n) => LOCAL_ROOTS.includes(n) : (n) => !rpc.nextLevel && isLocal(n)),
       };
     case "GetParameterValues": {
       const local = rpc.parameterNames.filter(isLocal);
@@ -36,7 +40,8 @@ export function routeRpc(rpc: AcsRequest): RpcRoute {
       return {
         kind: "split",
         remote: { method: "GetParameterValues", parameterNames: remoteNames },
-        local: { method: "GetParameterValues", parameterNames: spans ? [...local, LOCAL_AGENT_ROOT] : local },
+        // The local tree's root is "Device.": its whole content is gateway-served.
+        local: { method: "GetParameterValues", parameterNames: spans ? [...local, "Device."] : local },
         merge: mergeValues,
       };
     }
@@ -65,7 +70,8 @@ function mergeNames(remote: RpcOutcome, local: RpcOutcome, keep: (name: string) 
   if (!remote.ok) return remote;
   if (!local.ok || local.response.method !== "GetParameterNamesResponse" || remote.response.method !== "GetParameterNamesResponse") return remote;
   const extra: ParameterInfo[] = local.response.parameterList.filter((p) => keep(p.name));
-  return { ok: true, response: { method: "GetParameterNamesResponse", parameterList: [...remote.response.parameterList, ...extra] } };
+  const cpe = remote.response.parameterList.filter((p) => !isLocal(p.name));
+  return { ok: true, response: { method: "GetParameterNamesResponse", parameterList: [...cpe, ...extra] } };
 }
 
 function mergeValues(remote: RpcOutcome, local: RpcOutcome): RpcOutcome {
@@ -73,6 +79,6 @@ function mergeValues(remote: RpcOutcome, local: RpcOutcome): RpcOutcome {
   if (!remote.ok) return remote;
   if (!local.ok) return local;
   if (local.response.method !== "GetParameterValuesResponse" || remote.response.method !== "GetParameterValuesResponse") return remote;
-  const values: ParameterValue[] = [...remote.response.parameterList, ...local.response.parameterList];
+  const values: ParameterValue[] = [...remote.response.parameterList.filter((p) => !isLocal(p.name)), ...local.response.parameterList];
   return { ok: true, response: { method: "GetParameterValuesResponse", parameterList: values } };
 }

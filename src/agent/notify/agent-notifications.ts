@@ -13,6 +13,7 @@ import type { Notification, SetResp } from "../../usp/messages.js";
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from "../reply.js";
 import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
+import { CONTROLLER_TABLE } from "../local-agent/local-agent-model.js";
 import { interpretInform, type AgentEvent, type DeviceMemory } from "./inform-events.js";
 import { bootParameterTask, parameterMap, type BootValues } from "./boot-parameter-map.js";
 import { bootParameterNames } from "../local-agent/boot-parameters.js";
@@ -32,12 +33,27 @@ export interface AgentNotificationsDeps {
   /** Lists subscribed tables in the CPE's session to notice changes it made itself. */
   instanceWatch: InstanceWatch;
   tasks: GatewayTasks;
+  /** The CPE's DeviceId from its last Inform, for an OnBoardRequest sent outside an Inform. */
+  deviceIdOf?(endpointId: string): Promise<DeviceIdStruct | undefined>;
   /** The CPE's quirk flags, for reading Boot! ParameterMap values; absent: DEFAULT_PROFILE. */
   profileFor?(endpointId: string): Promise<DeviceProfile>;
 }
 
+/** Device.LocalAgent.Controller.{i}.OnBoardingComplete written false. */
+const ON_BOARDING_RESET = /^(Device\.LocalAgent\.Controller\.[1-9][0-9]*)\.OnBoardingComplete$/;
+
 export class AgentNotifications {
+  /** OnBoardingRestartTime timers, cleared at stop. */
+  private readonly onBoardTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
   constructor(private readonly deps: AgentNotificationsDeps) {}
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.onBoardTimers) clearTimeout(timer);
+    this.onBoardTimers.clear();
+  }
 
   async onInform(endpointId: string, inform: Inform, memory: DeviceMemory): Promise<void> {
     const meaning = interpretInform(inform, memory);
@@ -148,6 +164,15 @@ export class AgentNotifications {
     if (changes.length === 0) return;
     const tree = await this.deps.localAgents.tree(endpointId);
     await this.notifyValueChanges(endpointId, tree, enabledSubscriptions(tree), changes);
+    // R-NOT.5: OnBoardingComplete false makes the agent send an OnBoardRequest
+    // to that Controller (TP-469 1.101).
+    for (const change of changes) {
+      const row = ON_BOARDING_RESET.exec(change.paramPath)?.[1];
+      if (row === undefined || !["false", "0"].includes(change.value)) continue;
+      const controllerId = tree.value(`${row}.EndpointID`);
+      const deviceId = await this.deps.deviceIdOf?.(endpointId);
+      if (controllerId !== undefined && deviceId !== undefined) await this.sendOnBoardRequest(endpointId, controllerId, deviceId);
+    }
   }
 
   /** Notifies subscribers of one type; exposed for commands (OperationComplete). */
@@ -231,22 +256,54 @@ export class AgentNotifications {
 
   /** R-NOT.5/6: OnBoardRequest to every controller, send_resp true, retried until a NotifyResp. */
   private async onBoard(endpointId: string, deviceId: DeviceIdStruct): Promise<void> {
-    for (const controllerId of this.deps.controllerIds()) {
-      await this.deps.notifier.notify({
-        endpointId,
-        controllerId,
-        subscriptionId: "",
-        sendResp: true,
-        notification: {
-          type: "onBoardReq",
-          onBoardReq: {
-            oui: deviceId.oui,
-            productClass: deviceId.productClass,
-            serialNumber: deviceId.serialNumber,
-            agentSupportedProtocolVersions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
-          },
-        },
-      });
-    }
+    for (const controllerId of this.deps.controllerIds()) await this.sendOnBoardRequest(endpointId, controllerId, deviceId);
   }
+
+  /** One OnBoardRequest (send_resp true, retried until the NotifyResp). After
+   * the NotifyResp, while the Controller's OnBoardingComplete stays false and
+   * its OnBoardingRestartTime is above 0, it is sent again that many seconds
+   * later, and so on (TP-469 1.102; 0 disables it, 1.103). */
+  private async sendOnBoardRequest(endpointId: string, controllerId: string, deviceId: DeviceIdStruct): Promise<void> {
+    await this.deps.notifier.notify({
+      endpointId,
+      controllerId,
+      subscriptionId: "",
+      sendResp: true,
+      notification: {
+        type: "onBoardReq",
+        onBoardReq: {
+          oui: deviceId.oui,
+          productClass: deviceId.productClass,
+          serialNumber: deviceId.serialNumber,
+          agentSupportedProtocolVersions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
+        },
+      },
+      onAcknowledged: () => void this.restartOnBoarding(endpointId, controllerId, deviceId).catch((err: unknown) => this.deps.logger.error({ err, endpointId, controllerId }, "OnBoardingRestartTime failed")),
+    });
+  }
+
+  private async restartOnBoarding(endpointId: string, controllerId: string, deviceId: DeviceIdStruct): Promise<void> {
+    const settings = onBoardingSettings(await this.deps.localAgents.tree(endpointId), controllerId);
+    if (settings === undefined || settings.complete || settings.restartSeconds === 0 || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.onBoardTimers.delete(timer);
+      void (async () => {
+        // Read again: the Controller may have completed onboarding meanwhile.
+        const now = onBoardingSettings(await this.deps.localAgents.tree(endpointId), controllerId);
+        if (now !== undefined && !now.complete && !this.stopped) await this.sendOnBoardRequest(endpointId, controllerId, deviceId);
+      })().catch((err: unknown) => this.deps.logger.error({ err, endpointId, controllerId }, "OnBoardRequest re-send failed"));
+    }, settings.restartSeconds * 1000);
+    timer.unref();
+    this.onBoardTimers.add(timer);
+  }
+
+}
+
+/** The Controller row's OnBoardingComplete and OnBoardingRestartTime, or
+ * undefined when `controllerId` has no row. */
+function onBoardingSettings(tree: LocalTree, controllerId: string): { complete: boolean; restartSeconds: number } | undefined {
+  const row = tree.rows(CONTROLLER_TABLE).find((i) => tree.value(`${CONTROLLER_TABLE}${i}.EndpointID`) === controllerId);
+  if (row === undefined) return undefined;
+  const v = (rel: string): string => tree.value(`${CONTROLLER_TABLE}${row}.${rel}`) ?? "";
+  return { complete: ["true", "1"].includes(v("OnBoardingComplete")), restartSeconds: Number.parseInt(v("OnBoardingRestartTime"), 10) || 0 };
 }

@@ -25,6 +25,7 @@ interface Outstanding {
   /** Epoch ms after which retrying stops (NotifExpiration); undefined = until delivered. */
   expiresAt: number | undefined;
   timer: NodeJS.Timeout | undefined;
+  onAcknowledged: (() => void) | undefined;
 }
 
 /** Retries stop growing after the 10th (R-NOT.3: 2560–5120 s with the defaults). */
@@ -43,6 +44,9 @@ export class Notifier {
     sendResp: boolean;
     notification: Notification;
     expirationSeconds?: number;
+    /** Called when the NotifyResp arrives (with `sendResp`), e.g. to time an
+     * OnBoardingRestartTime from it. */
+    onAcknowledged?: () => void;
   }): Promise<string> {
     const msgId = `notify-${randomUUID()}`;
     const msg: Msg = {
@@ -53,7 +57,7 @@ export class Notifier {
     this.deps.logger.debug({ endpointId: args.endpointId, msgId, controllerId: args.controllerId, type: args.notification.type, delivered }, "Notify sent");
     if (args.sendResp) {
       const expires = args.expirationSeconds !== undefined && args.expirationSeconds > 0 ? this.deps.now() + args.expirationSeconds * 1000 : undefined;
-      const entry: Outstanding = { endpointId: args.endpointId, controllerId: args.controllerId, msg, attempt: 0, expiresAt: expires, timer: undefined };
+      const entry: Outstanding = { endpointId: args.endpointId, controllerId: args.controllerId, msg, attempt: 0, expiresAt: expires, timer: undefined, onAcknowledged: args.onAcknowledged };
       this.outstanding.set(msgId, entry);
       this.schedule(msgId, entry);
     }
@@ -66,6 +70,7 @@ export class Notifier {
     if (entry === undefined) return false;
     clearTimeout(entry.timer);
     this.outstanding.delete(msgId);
+    entry.onAcknowledged?.();
     return true;
   }
 

@@ -66,6 +66,10 @@ export class MqttMtp implements Mtp {
   /** R-MQTT.10 retry number n: failed attempts since the last good connection. */
   private retryCount = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A deliberate reconnect (new KeepAliveTime): the next attempt goes at once. */
+  private reconnectNow = false;
+  /** Topic filters controllers added (Device.MQTT.Client.1.Subscription.{i}), by agent. */
+  private readonly agentFilters = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: MqttMtpOptions) {}
 
@@ -89,6 +93,66 @@ export class MqttMtp implements Mtp {
   /** The ClientId of the current (or next) connection. */
   currentClientId(): string {
     return this.clientId;
+  }
+
+  /** 5 = MQTT 5, 4 = MQTT 3.1.1. */
+  protocolVersion(): 4 | 5 {
+    return this.options.version;
+  }
+
+  /** R-MQTT.14 KeepAliveTime in seconds, of the current (or next) connection. */
+  keepAliveSeconds(): number {
+    return this.options.keepAliveSeconds ?? 60;
+  }
+
+  /** A new KeepAliveTime: it is a CONNECT field, so the connection is closed
+   * cleanly (DISCONNECT) and opened again at once with the new value. */
+  setKeepAlive(seconds: number): void {
+    if (seconds === this.keepAliveSeconds()) return;
+    this.options.keepAliveSeconds = seconds;
+    const client = this.client;
+    if (client === undefined) return;
+    client.options.keepalive = seconds;
+    this.options.logger.info({ keepAliveSeconds: seconds }, "MQTT KeepAliveTime changed; reconnecting to apply it");
+    if (!client.connected) return;
+    this.reconnectNow = true;
+    // Publishes from now on wait for the new connection: mqtt.js refuses them while it disconnects.
+    this.setReady(false);
+    client.end(false, () => undefined);
+  }
+
+  /** The extra topic filters one agent's Subscription rows ask for; the shared
+   * connection subscribes to each filter some agent wants and unsubscribes
+   * from one no agent wants any more (R-MQTT.34). */
+  setAgentSubscriptions(endpointId: string, subscriptions: { topic: string; qos: number }[]): void {
+    const before = this.extraFilters();
+    const wanted = new Map(subscriptions.map((s) => [s.topic, s.qos]));
+    if (wanted.size === 0) this.agentFilters.delete(endpointId);
+    else this.agentFilters.set(endpointId, wanted);
+    const after = this.extraFilters();
+    const client = this.client;
+    if (client === undefined || !this.subscribed) return;
+    const added = [...after].filter(([topic, qos]) => before.get(topic) !== qos);
+    const removed = [...before.keys()].filter((topic) => !after.has(topic));
+    const { logger } = this.options;
+    if (added.length > 0) {
+      client.subscribe(Object.fromEntries(added.map(([topic, qos]) => [topic, { qos: qos as 0 | 1 | 2 }])), (err, _granted, suback) => {
+        if (err !== null) logger.warn({ topics: added.map(([topic]) => topic), reasonCodes: suback?.granted, err: err.message }, "MQTT broker refused an added subscription");
+        else logger.info({ topics: added.map(([topic]) => topic) }, "MQTT subscribed to topics a controller added");
+      });
+    }
+    if (removed.length > 0) {
+      client.unsubscribe(removed, (err) => {
+        if (err !== undefined && err !== null) logger.warn({ topics: removed, err: err.message }, "MQTT UNSUBSCRIBE failed");
+      });
+    }
+  }
+
+  /** Every added filter with the highest QoS any agent asked for. */
+  private extraFilters(): Map<string, number> {
+    const all = new Map<string, number>();
+    for (const filters of this.agentFilters.values()) for (const [topic, qos] of filters) all.set(topic, Math.max(qos, all.get(topic) ?? 0));
+    return all;
   }
 
   /** Resolves once the first connection is up. It rejects if the first
@@ -221,14 +285,15 @@ export class MqttMtp implements Mtp {
     return new Promise((resolve) => {
       // The second filter catches MQTT 3.1.1 publishes that carry the
       // "/reply-to=<topic>" suffix one level below the agent topic (R-MQTT.24).
-      client.subscribe({ [filter]: { qos: 1 }, [`${filter}/+`]: { qos: 1 } }, (err, _granted, suback) => {
+      const extra = Object.fromEntries([...this.extraFilters()].map(([topic, qos]) => [topic, { qos: qos as 0 | 1 | 2 }]));
+      client.subscribe({ [filter]: { qos: 1 }, [`${filter}/+`]: { qos: 1 }, ...extra }, (err, _granted, suback) => {
         const codes = suback?.granted ?? [];
         const agentFilterGranted = typeof codes[0] === "number" && codes[0] < 0x80;
         this.subscribed = agentFilterGranted;
         if (!this.subscribed) {
           this.options.logger.error({ filter, reasonCodes: codes, err: err?.message }, "MQTT broker refused the SUBSCRIBE; disconnecting, retry on the R-MQTT.10 schedule (R-MQTT.16)");
         } else if (err !== null) {
-          this.options.logger.warn({ filter: `${filter}/+`, reasonCodes: codes }, "MQTT broker refused the 3.1.1 reply-to filter; the agent topic itself is subscribed");
+          this.options.logger.warn({ filter, reasonCodes: codes }, "MQTT broker refused a filter other than the agents' topic; the agent topic itself is subscribed");
         }
         resolve(this.subscribed);
       });
@@ -267,9 +332,13 @@ export class MqttMtp implements Mtp {
     if (this.stopping || this.retryTimer !== undefined) return;
     const client = this.client;
     if (client === undefined) return;
-    this.retryCount += 1;
-    const waitMs = connectRetryWaitMs(this.retryCount, this.options.connectRetry ?? DEFAULT_CONNECT_RETRY, (this.options.random ?? Math.random)());
-    this.options.logger.warn({ url: this.options.url, retry: this.retryCount, waitMs }, "MQTT connection down; reconnecting (R-MQTT.10)");
+    let waitMs = 0;
+    if (this.reconnectNow) this.reconnectNow = false;
+    else {
+      this.retryCount += 1;
+      waitMs = connectRetryWaitMs(this.retryCount, this.options.connectRetry ?? DEFAULT_CONNECT_RETRY, (this.options.random ?? Math.random)());
+      this.options.logger.warn({ url: this.options.url, retry: this.retryCount, waitMs }, "MQTT connection down; reconnecting (R-MQTT.10)");
+    }
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.stopping) return;
