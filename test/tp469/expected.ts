@@ -25,7 +25,8 @@ const E2E =
   "E2E Session Context and payload security are optional (TR-369 R-E2E.*); the gateway offers neither and refuses a session_context Record with a DisconnectRecord 7106 (R-E2E.6a, tested)";
 const ONBOARDING = "OnBoardingComplete and OnBoardingRestartTime live in the agent's cached tree, not in the store (a gateway restart resets them to false and 0), and Controller.{i}.SendOnBoardRequest() is not served";
 const LOCAL_CHANGE = "the value is changed on the CPE (a change made by Set is not notified, see 1.52)";
-const MQTT_CLIENT_DM = "not implemented: Device.MQTT.Client.{i}. is not served (the MQTT client is configured by the gateway's mqtt.* settings)";
+const MQTT_CLIENT_DM =
+  "Device.MQTT.Client.1 is the gateway's one MQTT connection, the same in every agent's tree (DESIGN decision 2): its settings come from mqtt.* and are read-only except KeepAliveTime, which applies to every agent";
 
 export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>([
   ...["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9", "1.10"].map((id): [string, Expected] => [id, pass()]),
@@ -106,15 +107,15 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["7.11", pass()],
   ["7.12", pass()],
 
-  ["11.1", fails(`${MQTT_CLIENT_DM}, so the MQTTClientCon:1 and MQTTClientSubscribe:1 profiles are not offered`)],
+  ["11.1", pass(`MQTTClientCon:1 and MQTTClientSubscribe:1 served by the gateway; ${MQTT_CLIENT_DM}; GetSupportedDM does not list Device.MQTT. yet`)],
   ["11.2", fails("one MQTT connection serves every virtual agent (DESIGN decision 2), so its MQTT 5 CONNECT carries no usp-endpoint-id User Property (R-MQTT.13); otherwise CONNECT/CONNACK are as required (tested)")],
   ["11.3", pass()],
   ["11.4", pass("without mqtt.clientId: an empty ClientId, then the broker's Assigned Client Identifier on every later connection (R-MQTT.8, R-MQTT.9, R-MQTT.11)")],
   ["11.5", pass("the ClientId (assigned by the broker on MQTT 5, made up once on 3.1.1) is kept in the store and used after a restart; with mqtt.sharedGroup (several instances) only for the instance's lifetime, since the store cannot tell a restarted instance from another")],
   ["11.6", pass("a QoS 1 PUBLISH left without PUBACK is delivered again on the next connection with its packet id and the DUP flag, after that connection's SUBACK (src/usp/mtp/mqtt-resend-store.ts)")],
-  ["11.7", fails(`${MQTT_CLIENT_DM}: KeepAliveTime cannot be set (the mqtt.js default of 60 s is sent)`)],
+  ["11.7", pass("KeepAliveTime (mqtt.keepAliveTime, writable as Device.MQTT.Client.1.KeepAliveTime) is sent in CONNECT; a new value closes the connection with DISCONNECT and reconnects at once, for every agent, since they share the connection")],
   ["11.8", pass()],
-  ["11.9", fails(`${MQTT_CLIENT_DM}: a new Subscription.{i}. row cannot be added`)],
+  ["11.9", pass("an added Device.MQTT.Client.1.Subscription.{i} subscribes the shared connection (UNSUBSCRIBE when disabled or deleted); the row is the agent's and persisted, but after a gateway restart its topic is subscribed again only once the agent's tree is rebuilt (its next request)")],
   ["11.10", pass()],
   ["11.11", pass("a refused SUBSCRIBE, at start or later: logged, nothing published, DISCONNECT (Reason Code 0x80), reconnect on the R-MQTT.10 schedule; PUBLISHes still waiting for a PUBACK are dropped")],
   ["11.12", pass()],

@@ -4,6 +4,7 @@
 // CWMP CPEs have no such object: the gateway is the agent here (DESIGN 8).
 import { LocalTree, type LocalParam } from "./local-tree.js";
 import { addBootParameterTable } from "./boot-parameters.js";
+import { addMqttClient, MQTT_SUBSCRIPTIONS, type MqttClientView } from "./mqtt-client-model.js";
 import { parseTriggerConfigSettings, TRIGGER_ACTIONS, type TriggerAction } from "../notify/trigger-config.js";
 
 export const LOCAL_AGENT_ROOT = "Device.LocalAgent.";
@@ -27,6 +28,8 @@ export interface LocalAgentContext {
      * absent, the one that `protocol` and `topic` describe. */
     mtps?: ControllerMtp[];
   }[];
+  /** The gateway's MQTT client, served as Device.MQTT.Client.1 (mqtt-client-model.ts). */
+  mqttClient?: MqttClientView;
 }
 
 /** One Device.LocalAgent.MTP.{i}. */
@@ -72,7 +75,8 @@ const rw = (type: string, value: string, validate?: (v: string) => number | unde
   validate: validate ?? validatorFor(type),
 });
 
-export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: SubscriptionRow[]): LocalTree {
+/** `mqttSubscriptions`: the Device.MQTT.Client.1.Subscription rows controllers added, persisted. */
+export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: SubscriptionRow[], mqttSubscriptions: SubscriptionRow[] = []): LocalTree {
   const tree = new LocalTree("Device.");
   tree.addObject(LOCAL_AGENT_ROOT);
   const count = (table: string) => (): string => String(tree.rows(table).length);
@@ -88,6 +92,13 @@ export function buildLocalAgentTree(ctx: LocalAgentContext, subscriptions: Subsc
   p("RequestNumberOfEntries", ro("xsd:unsignedInt", count(REQUEST_TABLE)));
   addMtps(tree, ctx);
   addControllers(tree, ctx);
+  if (ctx.mqttClient !== undefined) {
+    addMqttClient(tree, ctx.mqttClient);
+    for (const row of mqttSubscriptions) {
+      tree.createRow(MQTT_SUBSCRIPTIONS, row.instance);
+      for (const [rel, value] of Object.entries(row.values)) tree.setValue(`${MQTT_SUBSCRIPTIONS}${row.instance}.${rel}`, value);
+    }
+  }
   addSubscriptionTable(tree, ctx, subscriptions);
   // Rows are made by async Operate commands only (R-OPR.0), see requestRow().
   tree.defineTable(REQUEST_TABLE, {
@@ -151,6 +162,7 @@ function addMtps(tree: LocalTree, ctx: LocalAgentContext): void {
     tree.addParam(`${row}Protocol`, ro("xsd:string", mtp.protocol));
     if (mtp.protocol === "MQTT") {
       tree.addObject(`${row}MQTT.`);
+      if (ctx.mqttClient !== undefined) tree.addParam(`${row}MQTT.Reference`, ro("xsd:string", "Device.MQTT.Client.1"));
       tree.addParam(`${row}MQTT.ResponseTopicConfigured`, ro("xsd:string", mtp.responseTopic ?? ""));
       tree.addParam(`${row}MQTT.ResponseTopicDiscovered`, ro("xsd:string", mtp.responseTopic ?? ""));
       tree.addParam(`${row}MQTT.PublishQoS`, ro("xsd:unsignedInt", "1"));
