@@ -293,6 +293,26 @@ t.test("through the mapper: a TR-181 value the CPE's declared type cannot hold i
   t.same(mapSet(typed, [{ name: "Device.NAT.InterfaceSetting.1.Enable", value: "false" }]), { sent: { "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.NATEnabled": "0" } });
 });
 
+t.test("references to a LAN IP interface name its IPInterface both ways (refAs), never the LANDevice", async (t) => {
+  const LAN = "InternetGatewayDevice.LANDevice.1.";
+  const WANIP = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1";
+  const ping = (iface: string): Record<string, string> => ({ "InternetGatewayDevice.IPPingDiagnostics.Interface": iface, "InternetGatewayDevice.IPPingDiagnostics.Host": "" });
+  const values = { [`${LAN}LANHostConfigManagement.IPInterface.1.IPInterfaceIPAddress`]: "192.168.1.1", [`${WANIP}.Enable`]: "true" };
+  const snap = snapshot({ ...values, ...ping(`${LAN}LANHostConfigManagement.IPInterface.1`) });
+  const view = buildView(snap, RULES, {});
+  const lanRow = [...view.objects].find(([, o]) => o.row?.rule.id === "IP.Interface.LAN")?.[0].slice(0, -1);
+  t.match(lanRow, /^Device\.IP\.Interface\.\d+$/);
+  t.equal(view.params.get("Device.IP.Diagnostics.IPPing.Interface")?.value, lanRow, "read: the IP.Interface row, not its IPv4Address");
+  t.same(mapSet(snap, [{ name: "Device.IP.Diagnostics.IPPing.Interface", value: lanRow ?? "" }]), { sent: { "InternetGatewayDevice.IPPingDiagnostics.Interface": `${LAN}LANHostConfigManagement.IPInterface.1` } }, "write: the IPInterface");
+  const wanRow = [...view.objects].find(([, o]) => o.row?.rule.id === "IP.Interface.WANIP")?.[0].slice(0, -1) ?? "";
+  t.same(mapSet(snap, [{ name: "Device.IP.Diagnostics.IPPing.Interface", value: wanRow }]), { sent: { "InternetGatewayDevice.IPPingDiagnostics.Interface": WANIP } }, "a WAN row is its connection");
+  t.match(mapSet(snap, [{ name: "Device.IP.Diagnostics.IPPing.Interface", value: "Device.IP.Interface.99" }]), { fault: { fault: { setParameterValuesFaults: [{ faultCode: 9007 }] } } }, "no such row");
+  // A LAN without IPInterface has nothing a TR-098 reference could name.
+  const bare = snapshot({ [`${LAN}LANHostConfigManagement.DHCPServerEnable`]: "true", ...ping("") });
+  const bareLan = [...buildView(bare, RULES, {}).objects].find(([, o]) => o.row?.rule.id === "IP.Interface.LAN")?.[0].slice(0, -1) ?? "";
+  t.match(mapSet(bare, [{ name: "Device.IP.Diagnostics.IPPing.Interface", value: bareLan }]), { fault: { fault: { setParameterValuesFaults: [{ parameterName: "Device.IP.Diagnostics.IPPing.Interface", faultCode: 9007 }] } } });
+});
+
 // ---- transforms.ts: NTP, standards, WPS PIN -----------------------------------------------------
 
 t.test("NTP servers: joined on read, split on write, too many servers is an error", async (t) => {
@@ -379,6 +399,7 @@ t.test("a sound rules file loads; every broken rule is named, with what is wrong
       `objects:\n  - {id: Client, parent: Time, tr181: "Device.Time.Client.{i}.", from: ["."], params: {Enable: {fn: any-true, src: [Enable]}}}${TIME_RULE}`,
       /rule Client: parent Time is not declared before it/,
     ],
+    ["a refAs that is no TR-098 object", `objects:${TIME_RULE}\n    refAs: .Nope.{i}.`, /rule Time: refAs: TR-098 object InternetGatewayDevice\.Time\.Nope\.\{i\}\. is not in/],
     ["a relative source without parent", `objects:\n  - {id: Client, tr181: "Device.Time.Client.{i}.", from: [".Client."]}`, /rule Client: a relative source needs a parent rule/],
     ["a TR-181 path without its dot", `objects:${TIME_RULE.replace("Device.Time.", "Device.Time")}`, /rule Time: objects\.0\.tr181: a TR-181 object path ending in a dot/],
     ["an unknown key in a rule", `objects:${TIME_RULE}\n    primry: true`, /rule Time: objects\.0: Unrecognized key\(s\) in object: 'primry'/],

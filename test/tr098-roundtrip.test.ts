@@ -198,12 +198,13 @@ function tr181Samples(path: string, type: string, current: string, view: View): 
     const modes = (view.params.get(path.replace(/ModeEnabled$/, "ModesSupported"))?.value ?? "").split(",");
     return [...modes.filter((m) => m !== current), current];
   }
-  return [tr181Sample(path, type, current, view)];
+  // A reference to an IP interface: every IP.Interface row (WAN IP, WAN PPP, LAN).
+  if (/Interface$/.test(splitPath(path)[1])) return ipInterfaceRows(view);
+  return [tr181Sample(path, type, current)];
 }
 
-function tr181Sample(path: string, type: string, current: string, view: View): string {
+function tr181Sample(path: string, type: string, current: string): string {
   const name = splitPath(path)[1];
-  if (/Interface$/.test(name)) return interfaceRow(view);
   switch (type) {
     case "xsd:boolean":
       return current === "true" ? "false" : "true";
@@ -226,12 +227,12 @@ function tr181Sample(path: string, type: string, current: string, view: View): s
   }
 }
 
-/** A real TR-181 IP.Interface row fed by a WAN IP connection (what an
- * `Interface` reference of a route or a diagnostic names). */
-function interfaceRow(view: View): string {
-  const row = [...view.objects].find(([p, o]) => /^Device\.IP\.Interface\.\d+\.$/.test(p) && o.row?.rule.id === "IP.Interface.WANIP");
-  if (row === undefined) throw new Error("the synthetic CPE has no WAN IP interface row");
-  return row[0].slice(0, -1);
+/** The real TR-181 IP.Interface rows (what an `Interface` reference of a
+ * route or a diagnostic names), one per rule feeding the table. */
+function ipInterfaceRows(view: View): string[] {
+  const rows = [...view.objects].filter(([p, o]) => /^Device\.IP\.Interface\.\d+\.$/.test(p) && o.row !== undefined).map(([p]) => p.slice(0, -1));
+  if (rows.length < 3) throw new Error(`the synthetic CPE has IP interface rows ${rows.join(", ")}; WAN IP, WAN PPP and LAN expected`);
+  return rows;
 }
 
 /** Values a TR-098 CPE cannot hold exactly, by "supported path=value", and why.
@@ -243,6 +244,9 @@ const LOSSY: Readonly<Record<string, string>> = {
 };
 
 // ---- TR-098 validity of a written value ----------------------------------------------
+
+/** What a TR-098 IP-layer `Interface` reference may name. */
+const IP_INTERFACES_098 = [/\.WANIPConnection\.\{i\}\.$/, /\.WANPPPConnection\.\{i\}\.$/, /\.LANHostConfigManagement\.IPInterface\.\{i\}\.$/];
 
 const INT_RANGES: Readonly<Record<string, [bigint, bigint]>> = {
   "xsd:unsignedInt": [0n, 4294967295n],
@@ -270,8 +274,11 @@ function tr098Problem(snap: Tr098Snapshot, name: string, value: string, schema: 
     const bad = items.find((i) => !en.includes(i));
     if (bad !== undefined) return `${bad} is not one of ${en.join("|")}`;
   }
-  // A reference names an object the CPE has.
-  if (/Interface$/.test(leaf) && value !== "" && !snap.writable.has(`${value}.`)) return `${value} is no object of the CPE`;
+  // A reference names an IP interface the CPE has (TR-098: a WAN connection or a LAN IPInterface).
+  if (/Interface$/.test(leaf) && value !== "") {
+    if (!snap.writable.has(`${value}.`)) return `${value} is no object of the CPE`;
+    if (!IP_INTERFACES_098.some((re) => re.test(templateOf(`${value}.`)))) return `${value} is no TR-098 IP interface`;
+  }
   return "";
 }
 

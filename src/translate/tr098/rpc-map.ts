@@ -6,6 +6,7 @@
 import type { AcsRequest, CwmpFault, ParameterInfo, ParameterValue, RpcOutcome, SetParameterValuesFault } from "../../cwmp/rpc.js";
 import type { SetParameterAttributesStruct } from "../../cwmp/rpc-transfers.js";
 import { splitPath } from "../device-model.js";
+import { templateOf } from "../unique-keys.js";
 import { TR181, supportedPathOf } from "../schema.js";
 import type { ObjectRule } from "./rules.js";
 import { TR098 } from "./schema.js";
@@ -226,15 +227,15 @@ function mapSpvFault(f: CwmpFault, writers: Map<string, string[]>): CwmpFault {
 }
 
 /** TR-181 value → TR-098 value for a one-source parameter; undefined when it has none. */
-export function writeValue(value: string, spec: Extract<ViewParam["bind"], { kind: "src" }>["spec"], view: Pick<View, "objects">): string | undefined {
+export function writeValue(value: string, spec: Extract<ViewParam["bind"], { kind: "src" }>["spec"], view: Pick<View, "objects" | "rowBySource">): string | undefined {
   let v = value;
   if (spec.path) {
     if (v.trim() === "") return "";
     const parts: string[] = [];
     for (const p of v.split(",")) {
-      const row = view.objects.get(`${p.trim().replace(/\.$/, "")}.`)?.row;
-      if (row === undefined) return undefined;
-      parts.push((row.members[0] as string).slice(0, -1));
+      const target = referenceTarget(view, p.trim().replace(/\.$/, ""));
+      if (target === undefined) return undefined;
+      parts.push(target.slice(0, -1));
     }
     v = parts.join(",");
   }
@@ -259,6 +260,19 @@ export function writeValue(value: string, spec: Extract<ViewParam["bind"], { kin
     }
   }
   return v;
+}
+
+/** The TR-098 object a reference to the TR-181 row `rowPath` names: the row's
+ * source, or the object its rule names with refAs (the LAN IP interface's
+ * IPInterface, not its LANDevice); undefined when the CPE has none. */
+function referenceTarget(view: Pick<View, "objects" | "rowBySource">, rowPath: string): string | undefined {
+  const row = view.objects.get(`${rowPath}.`)?.row;
+  const source = row?.members[0];
+  if (row === undefined || source === undefined) return undefined;
+  if (row.rule.refAs === undefined) return source;
+  const want = source + row.rule.refAs.slice(1);
+  for (const [obj, r] of view.rowBySource) if (r === rowPath && templateOf(obj) === templateOf(want) && obj.startsWith(source)) return obj;
+  return undefined;
 }
 
 const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {

@@ -63,6 +63,10 @@ const objectRule = z
     from: z.array(z.string().min(1)).min(1),
     /** Rule whose row holds this rule's rows (nested TR-181 tables). */
     parent: z.string().optional(),
+    /** The object TR-098 references (`path: true` values) name for this row when
+     * it is not the source, relative to the source ("{i}": any instance): a LAN
+     * IP interface is named by its LANHostConfigManagement.IPInterface.{i}. */
+    refAs: z.string().regex(/^\..+\.$/, "an object path relative to the source: \".X.{i}.\"").optional(),
     /** TR-098 parameters (relative to the source) whose values identify a row
      * across CPE renumbering; without a key a row is its TR-098 path. */
     key: z.array(z.string()).optional(),
@@ -109,6 +113,7 @@ export interface ObjectRule {
   isTable: boolean;
   from: string[];
   parent: ObjectRule | undefined;
+  refAs: string | undefined;
   key: string[] | undefined;
   group: string | undefined;
   addDelete: boolean;
@@ -176,6 +181,7 @@ export function compileRules(raw: unknown, source = "mappings/tr098/rules.yaml")
       isTable: r.tr181.endsWith(".{i}."),
       from: r.from,
       parent,
+      refAs: r.refAs,
       key: r.key,
       group: r.group,
       addDelete: r.addDelete,

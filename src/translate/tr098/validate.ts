@@ -15,6 +15,8 @@ export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema
     const say = (msg: string): void => void problems.push(`rule ${rule.id}: ${msg}`);
     for (const from of sourceTemplates(rule)) {
       if (tr098.object(from) === undefined) say(`TR-098 object ${from} is not in ${tr098.model}`);
+      const refAs = rule.refAs === undefined ? undefined : from + rule.refAs.slice(1);
+      if (refAs !== undefined && tr098.object(refAs) === undefined) say(`refAs: TR-098 object ${refAs} is not in ${tr098.model}`);
     }
     for (const [name, spec] of rule.params) {
       const [relObj, leaf] = splitPath(name);

@@ -158,6 +158,14 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
     }
   }
 
+  // References that name a row by another TR-098 object than its source (refAs).
+  for (const rule of rules.objects) {
+    if (rule.refAs === undefined) continue;
+    for (const row of rowsByRule.get(rule.id) ?? []) {
+      for (const o of matchObjects(objectsOnCpe, row.source + rule.refAs.slice(1))) view.rowBySource.set(o, row.path.slice(0, -1));
+    }
+  }
+
   // Pass 2: parameter values (references need every row numbered first).
   for (const rule of rules.objects) {
     for (const row of rowsByRule.get(rule.id) ?? []) {
