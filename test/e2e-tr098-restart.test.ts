@@ -18,6 +18,7 @@ import { TestController, type ReceivedRecord } from "./helpers/usp-controller.js
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `cwmp2usp-test:${uniquePrefix()}:`;
 const OUI = "202BC1";
+const IGD = "InternetGatewayDevice.";
 const IGD_PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.PortMapping.";
 const IGD_HOSTS = "InternetGatewayDevice.LANDevice.1.Hosts.Host.";
 
@@ -40,30 +41,8 @@ function notifyOf(r: ReceivedRecord): Notify | undefined {
   return b?.kind === "request" && b.request.type === "notify" ? b.request.notify : undefined;
 }
 
-t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and a CPE reboot that reverses its rows", async (t) => {
-  const store = { type: "redis", url: REDIS_URL, keyPrefix };
-  const first = await startTestGateway(broker.url, { store });
-  const port = Number(new URL(first.gateway.acsUrl).port);
-  const topics = { controllerId: first.controllerId, controllerTopic: first.controllerTopic, agentTopic: first.config.mqtt.agentTopic };
-  const controller = await TestController.connect(broker.url, topics.controllerId, topics.controllerTopic);
-  t.teardown(() => controller.close());
-  const fleet = await startFleet({
-    acsUrl: first.gateway.acsUrl,
-    count: 1,
-    profile: "huawei-bm632w-tr098",
-    serialPrefix: `T98R${process.pid}-`,
-    oui: OUI,
-    crUsername: CR_USERNAME,
-    crPassword: CR_PASSWORD,
-    renumberOnReboot: [IGD_PM, IGD_HOSTS],
-  });
-  t.teardown(() => fleet.stop());
-  await fleet.bootAll();
-  const cpe = fleet.cpes[0];
-  if (cpe === undefined) return t.fail("no CPE");
-  const agentId = `os::${OUI}-${cpe.serial}`;
-  const topic = first.agentTopic(agentId);
-
+/** USP requests of one controller to one agent, as the tests need them. */
+function uspOf(controller: TestController, agentId: string, topic: string) {
   const ask = (request: Request): Promise<Msg> => controller.request(agentId, topic, request, 30_000);
   const get = async (path: string): Promise<Record<string, string>> => {
     const r = body(await ask({ type: "get", get: { paramPaths: [path], maxDepth: 0 } }), "getResp").getResp.reqPathResults[0];
@@ -125,6 +104,35 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
     });
     if (body(msg, "addResp").addResp.createdObjResults[0]?.operStatus.type !== "operSuccess") throw new Error(JSON.stringify(msg.body));
   };
+
+  return { ask, get, column, addPortMapping, subscribe };
+}
+
+t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and a CPE reboot that reverses its rows", async (t) => {
+  const store = { type: "redis", url: REDIS_URL, keyPrefix };
+  const first = await startTestGateway(broker.url, { store });
+  const port = Number(new URL(first.gateway.acsUrl).port);
+  const topics = { controllerId: first.controllerId, controllerTopic: first.controllerTopic, agentTopic: first.config.mqtt.agentTopic };
+  const controller = await TestController.connect(broker.url, topics.controllerId, topics.controllerTopic);
+  t.teardown(() => controller.close());
+  const fleet = await startFleet({
+    acsUrl: first.gateway.acsUrl,
+    count: 1,
+    profile: "huawei-bm632w-tr098",
+    serialPrefix: `T98R${process.pid}-`,
+    oui: OUI,
+    crUsername: CR_USERNAME,
+    crPassword: CR_PASSWORD,
+    renumberOnReboot: [IGD_PM, IGD_HOSTS],
+  });
+  t.teardown(() => fleet.stop());
+  await fleet.bootAll();
+  const cpe = fleet.cpes[0];
+  if (cpe === undefined) return t.fail("no CPE");
+  const agentId = `os::${OUI}-${cpe.serial}`;
+  const topic = first.agentTopic(agentId);
+
+  const { ask, column, addPortMapping, subscribe } = uspOf(controller, agentId, topic);
   const cpeRowOf = (port: string): number | undefined => [1, 2, 3, 4, 5, 6].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
 
   // ---- first gateway: three mappings, one deleted again ----
@@ -189,4 +197,61 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
   const number = (p: string): number => Number(/\.(\d+)\.$/.exec(p)?.[1]);
   t.ok(number(fresh) > Math.max(number(a), number(gone), number(b)), `${fresh} was never given out before (deleted: ${gone})`);
   t.equal((await column("Device.NAT.PortMapping.", "ExternalPort")).get(fresh), "2004");
+});
+
+t.test("two gateway instances on one Redis: a 4 VALUE CHANGE at the instance that did not see the CPE's reboot names the right row", async (t) => {
+  const store = { type: "redis", url: REDIS_URL, keyPrefix: `${keyPrefix}two:` };
+  const sharedGroup = `tr098-${process.pid}`;
+  const a = await startTestGateway(broker.url, { store, mqtt: { sharedGroup } });
+  t.teardown(() => a.stop());
+  const b = await startTestGateway(broker.url, {
+    store,
+    mqtt: { sharedGroup, agentTopic: a.config.mqtt.agentTopic },
+    controllers: [{ endpointId: a.controllerId, mqttTopic: a.controllerTopic }],
+  });
+  t.teardown(() => b.stop());
+  const controller = await TestController.connect(broker.url, a.controllerId, a.controllerTopic);
+  t.teardown(() => controller.close());
+  const fleet = await startFleet({
+    acsUrl: a.gateway.acsUrl,
+    count: 1,
+    profile: "huawei-bm632w-tr098",
+    serialPrefix: `T98X${process.pid}-`,
+    oui: OUI,
+    crUsername: CR_USERNAME,
+    crPassword: CR_PASSWORD,
+    renumberOnReboot: [IGD_PM],
+  });
+  t.teardown(() => fleet.stop());
+  const cpe = fleet.cpes[0];
+  if (cpe === undefined) return t.fail("no CPE");
+  await fleet.bootAll();
+  const agentId = `os::${OUI}-${cpe.serial}`;
+  const { ask, column, addPortMapping, subscribe } = uspOf(controller, agentId, a.agentTopic(agentId));
+  const cpeRowOf = (port: string): number | undefined => [1, 2, 3].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
+  /** The CPE's sessions go to this instance from now on (its ACS URL, as a balancer would pin it). */
+  const sessionsTo = async (gw: typeof a): Promise<void> => {
+    await cpe.whenIdle();
+    cpe.model.setValue(`${IGD}ManagementServer.URL`, gw.gateway.acsUrl);
+  };
+
+  await addPortMapping("5001");
+  const second = await addPortMapping("5002");
+  await subscribe("two-vc", "ValueChange", `${second}Description`);
+  await sessionsTo(b);
+  t.equal((await column("Device.NAT.PortMapping.", "ExternalPort")).get(second), "5002", "instance b read the tree (before the reboot)");
+  await sessionsTo(a);
+  await subscribe("two-boot", "Event", "Device.Boot!");
+  const rowBefore = cpeRowOf("5002");
+  body(await ask({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "two-reboot", sendResp: true, inputArgs: {} } }), "operateResp");
+  await controller.waitFor((x) => {
+    const n = notifyOf(x)?.notification;
+    return n?.type === "event" && n.event.params.CommandKey === "two-reboot";
+  }, 30_000);
+  await sessionsTo(b);
+  t.not(cpeRowOf("5002"), rowBefore, "the reboot (served by instance a) moved the CPE's row");
+
+  writeParameter(cpe, `${IGD_PM}${cpeRowOf("5002") ?? 0}.PortMappingDescription`, "changed-at-b");
+  const vc = notifyOf(await controller.waitFor((x) => notifyOf(x)?.subscriptionId === "two-vc", 15_000));
+  t.same(vc?.notification, { type: "valueChange", valueChange: { paramPath: `${second}Description`, paramValue: "changed-at-b" } });
 });

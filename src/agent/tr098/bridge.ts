@@ -11,6 +11,7 @@
 //   - Informs are translated before the rest of the gateway sees them.
 // The instance map (stable TR-181 instance numbers) lives in the store, so it
 // survives restarts and is shared by gateway instances.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { LRUCache } from "lru-cache";
 import type { AcsRequest, Inform, ParameterValue, RpcOutcome } from "../../cwmp/rpc.js";
@@ -24,6 +25,10 @@ import { SnapshotReader } from "./snapshot-reader.js";
 
 /** The store table holding a device's instance map (one row, JSON). */
 export const INSTANCE_MAP_TABLE = "tr098:instance-map";
+
+/** The store table naming a device's last boot (one row, a fresh id per boot),
+ * so that every gateway instance learns of a boot another one served. */
+export const BOOT_TABLE = "tr098:boot";
 
 /** A snapshot older than this is read again before the next translation: one
  * consistent read per USP request (mapping.md §5.3) without re-reading for
@@ -70,12 +75,17 @@ export class Tr098Bridge {
    * read again, that path may name another row than the instance map says. So
    * the first session after a boot reads the tree before anything else. */
   private readonly rereadAfterBoot: LRUCache<string, true>;
+  /** The boot (BOOT_TABLE id) this instance's last snapshot and cached instance
+   * map of a device belong to: when another instance served a later boot, both
+   * are stale (rows renumbered, the map's TR-098 paths moved in the store). */
+  private readonly knownBoot: LRUCache<string, string>;
   private readonly sessions = new Map<string, SessionState>();
 
   constructor(private readonly deps: Tr098BridgeDeps) {
     this.instanceMaps = new LRUCache({ max: deps.maxCachedDevices });
     this.lastSnapshots = new LRUCache({ max: Math.max(1, Math.floor(deps.maxCachedDevices / 10)) });
     this.rereadAfterBoot = new LRUCache({ max: deps.maxCachedDevices });
+    this.knownBoot = new LRUCache({ max: deps.maxCachedDevices });
   }
 
   /** Called at registration with what the Inform showed. */
@@ -96,6 +106,7 @@ export class Tr098Bridge {
    * in TR-181 terms, parameters no rule maps under the extension object. */
   async translateInform(endpointId: string, inform: Inform): Promise<Inform> {
     if (!(await this.handles(endpointId))) return inform;
+    await this.forgetIfRebootedElsewhere(endpointId);
     const rules = await this.deps.rulesFor(endpointId);
     // Only the objects the Inform touches, completed from the last full read
     // (transforms and natural keys need their siblings): an Inform costs a
@@ -132,6 +143,9 @@ export class Tr098Bridge {
     if (inform.event.some((e) => BOOT_EVENTS.has(e.eventCode))) {
       this.lastSnapshots.delete(endpointId);
       this.rereadAfterBoot.set(endpointId, true);
+      const boot = randomUUID();
+      this.knownBoot.set(endpointId, boot);
+      await this.deps.store.putAgentRows(endpointId, BOOT_TABLE, [{ instance: 1, values: { id: boot } }]);
     }
     return { ...inform, parameterList };
   }
@@ -204,6 +218,16 @@ export class Tr098Bridge {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  /** Drops the last snapshot and cached instance map of a device that booted,
+   * since they were made, in a session another instance served. */
+  private async forgetIfRebootedElsewhere(endpointId: string): Promise<void> {
+    const boot = (await this.deps.store.getAgentRows(endpointId, BOOT_TABLE))[0]?.values.id ?? "";
+    if (this.knownBoot.get(endpointId) === boot) return;
+    this.knownBoot.set(endpointId, boot);
+    this.lastSnapshots.delete(endpointId);
+    this.instanceMaps.delete(endpointId);
+  }
 
   private async translate(st: SessionState, rpc: AcsRequest): Promise<{ kind: "send"; rpc: AcsRequest } | { kind: "answer"; outcome: RpcOutcome }> {
     if (!carriesPaths(rpc)) {
