@@ -5,6 +5,9 @@
 // back and, after the CPE's reboot, still names each mapping (by ExternalPort)
 // and each host (by PhysAddress) with the same number; an Add gets a number
 // never given out before, the deleted row's included (TR-369 R-ARC.8).
+// A 4 VALUE CHANGE names its row by TR-098 path only, so ValueChange is
+// checked before and after the CPE's reboot, and with two gateway instances
+// where the one that gets the change did not serve the reboot.
 import t from "tap";
 import { Redis } from "ioredis";
 import { INSTANCE_MAP_TABLE } from "../src/agent/tr098/bridge.js";
