@@ -119,7 +119,8 @@ t.test("TP-469 1.1 Add creates a NAT.PortMapping on the CPE; GetInstances shows 
   const inst = status.instantiatedPath;
   t.match(inst, /^Device\.NAT\.PortMapping\.[1-9][0-9]*\.$/);
   t.same(status.paramErrs, []);
-  t.same(status.uniqueKeys, { Alias: "", RemoteHost: "", ExternalPort: "8080", Protocol: "TCP" }, "R-ADD.5 keys set and assigned");
+  // Alias: the CPE leaves it empty, the agent assigns cpe-<n> (mapping.md §4.4).
+  t.same(status.uniqueKeys, { Alias: `cpe-${/([0-9]+)\.$/.exec(status.instantiatedPath)?.[1] ?? ""}`, RemoteHost: "", ExternalPort: "8080", Protocol: "TCP" }, "R-ADD.5 keys set and assigned");
   t.equal(readParameter(cpe, `${inst}ExternalPort`), "8080", "the real CPE holds the new row");
   t.equal(readParameter(cpe, `${inst}InternalClient`), "192.168.1.10");
   t.equal(readParameter(cpe, `${inst}Enable`), "true");

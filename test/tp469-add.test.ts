@@ -88,7 +88,10 @@ t.test("TP-469 1.5 Add message with allow partial false, multiple objects", asyn
   await checkDnsRow(t, dns.instantiatedPath, "9.9.9.10", "tp-1-5");
   t.match(nat.instantiatedPath, /^Device\.NAT\.PortMapping\.[1-9][0-9]*\.$/);
   t.equal(cpe.model.value(`${nat.instantiatedPath}ExternalPort`), "8005");
-  t.same(nat.uniqueKeys, { Alias: "", RemoteHost: "", ExternalPort: "8005", Protocol: "TCP" });
+  // The CPE leaves a new row's Alias empty: the agent assigns cpe-<n> (mapping.md §4.4).
+  const natAlias = `cpe-${/([0-9]+)\.$/.exec(nat.instantiatedPath)?.[1] ?? ""}`;
+  t.same(nat.uniqueKeys, { Alias: natAlias, RemoteHost: "", ExternalPort: "8005", Protocol: "TCP" });
+  t.equal(cpe.model.value(`${nat.instantiatedPath}Alias`), natAlias, "and writes it to the CPE");
 });
 
 t.test("TP-469 1.6 Add message with allow partial false, multiple objects with an invalid object", async (t) => {

@@ -156,7 +156,7 @@ t.test("TP-469 1.57 ObjectCreation Notification", async (t) => {
   t.same(notifyOf(r), {
     subscriptionId: "oc-1-57",
     sendResp: false,
-    notification: { type: "objCreation", objCreation: { objPath: status.instantiatedPath, uniqueKeys: { Alias: "", RemoteHost: "", ExternalPort: "8157", Protocol: "UDP" } } },
+    notification: { type: "objCreation", objCreation: { objPath: status.instantiatedPath, uniqueKeys: { Alias: `cpe-${/([0-9]+)\.$/.exec(status.instantiatedPath)?.[1] ?? ""}`, RemoteHost: "", ExternalPort: "8157", Protocol: "UDP" } } },
   }, "obj_path of the new instance and its unique keys");
 });
 

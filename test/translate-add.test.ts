@@ -209,8 +209,35 @@ t.test("TP-469 1.9 allow_partial=true, several objects: the failing one is delet
 t.test("TP-469 1.10 unique-key addressing in the parent part of the path", async (t) => {
   const { reply, cpe } = exec(addReq(false, [['Device.IP.Interface.[Name=="wan"].IPv4Address.', [["IPAddress", "10.1.1.1", true]]]]));
   const st = addResp(reply).createdObjResults[0]?.operStatus;
-  t.same(st, { type: "operSuccess", instantiatedPath: "Device.IP.Interface.2.IPv4Address.1.", paramErrs: [], uniqueKeys: { Alias: "", IPAddress: "10.1.1.1" } });
+  // The CPE left Alias empty: the agent assigns one starting with "cpe-" (mapping.md §4.4).
+  t.same(st, { type: "operSuccess", instantiatedPath: "Device.IP.Interface.2.IPv4Address.1.", paramErrs: [], uniqueKeys: { Alias: "cpe-1", IPAddress: "10.1.1.1" } });
   t.equal(cpe.params.get("Device.IP.Interface.2.IPv4Address.1.IPAddress")?.value, "10.1.1.1");
+  t.equal(cpe.params.get("Device.IP.Interface.2.IPv4Address.1.Alias")?.value, "cpe-1");
+});
+
+t.test("an Alias the CPE leaves empty is assigned cpe-<n> in the same SPV; one the Controller gives is kept", async (t) => {
+  const path = 'Device.IP.Interface.[Name=="wan"].IPv4Address.';
+  const { rpcs } = exec(addReq(false, [[path, [["IPAddress", "10.1.1.2", true]]]]));
+  t.equal(
+    rpcs.find((r) => r.startsWith("SPV")),
+    'SPV Device.IP.Interface.2.IPv4Address.1.IPAddress=10.1.1.2,Device.IP.Interface.2.IPv4Address.1.Alias=cpe-1 key=""',
+  );
+  const given = exec(addReq(false, [[path, [["IPAddress", "10.1.1.3", true], ["Alias", "lan-2", true]]]]));
+  t.equal(given.cpe.params.get("Device.IP.Interface.2.IPv4Address.1.Alias")?.value, "lan-2");
+});
+
+t.test("a CPE refusing the assigned Alias: the SPV is retried without it, the Add succeeds with the empty Alias", async (t) => {
+  const cpe = new FakeCpe(tree(), EMPTY, tables);
+  cpe.inject = (r) =>
+    r.method === "SetParameterValues" && r.parameterList.some((pv) => pv.name.endsWith(".Alias"))
+      ? { faultCode: 9003, faultString: "Invalid arguments", setParameterValuesFaults: [{ parameterName: "Device.IP.Interface.2.IPv4Address.1.Alias", faultCode: 9007, faultString: "Invalid parameter value" }] }
+      : undefined;
+  const { reply, rpcs } = exec(addReq(false, [['Device.IP.Interface.[Name=="wan"].IPv4Address.', [["IPAddress", "10.1.1.4", true]]]]), {}, cpe);
+  t.same(rpcs.filter((r) => r.startsWith("SPV")), [
+    'SPV Device.IP.Interface.2.IPv4Address.1.IPAddress=10.1.1.4,Device.IP.Interface.2.IPv4Address.1.Alias=cpe-1 key=""',
+    'SPV Device.IP.Interface.2.IPv4Address.1.IPAddress=10.1.1.4 key=""',
+  ]);
+  t.same(addResp(reply).createdObjResults[0]?.operStatus, { type: "operSuccess", instantiatedPath: "Device.IP.Interface.2.IPv4Address.1.", paramErrs: [], uniqueKeys: { Alias: "", IPAddress: "10.1.1.4" } });
 });
 
 t.test("TP-469 1.95 search path in the parent: one instance and one CreatedObjectResult per matched table", async (t) => {

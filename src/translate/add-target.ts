@@ -95,6 +95,8 @@ export function targetState(target: Target, co: CreateObject, ctx: TranslationCo
     if ("pv" in r) state.writes.push({ param: s.param, pv: r.pv });
     else state.failures.push({ param: s.param, ...r, required });
   }
+  const alias = agentAlias(instance, co, params, ctx);
+  if (alias !== undefined) state.writes.push({ param: "Alias", pv: alias });
   // A key's value: as given (normalised when it passed the checks, even if
   // the SPV later fails), else as the CPE assigned it.
   const written = new Map(state.writes.map((w) => [w.param, w.pv.value]));
@@ -108,6 +110,23 @@ export function targetState(target: Target, co: CreateObject, ctx: TranslationCo
   const after = checkCreated(target.table, co, keyValue, created, ctx);
   if (after.kind === "duplicate") return { kind: "failed", errCode: after.errCode, errMsg: after.errMsg, instance };
   return state;
+}
+
+/** mapping.md §4.4: a USP Alias (_AliasUSP) is never empty, and one the agent
+ * assigns starts with "cpe-". A CWMP CPE may leave a new row's Alias empty
+ * (_AliasCWMP), so when the Controller gives none the gateway writes
+ * `cpe-<instance number>` in the same SPV as the Controller's values. The
+ * write is the gateway's own: if the CPE refuses it, the SPV is retried
+ * without it and the row keeps its empty Alias rather than failing the Add.
+ * Still returned once the SPV has stored it, so every round plans the same SPV. */
+function agentAlias(instance: string, co: CreateObject, params: ReadonlySet<string>, ctx: TranslationContext): ParameterValue | undefined {
+  const name = `${instance}Alias`;
+  if (co.paramSettings.some((s) => s.param === "Alias") || !params.has(name)) return undefined;
+  if (ctx.model.writable(name) === false || ctx.model.spvParamFault(name) !== undefined) return undefined;
+  const value = `cpe-${/([0-9]+)\.$/.exec(instance)?.[1] ?? ""}`;
+  const st = ctx.model.valueState(name);
+  if (st.kind !== "value" || (st.value !== "" && st.value !== value)) return undefined;
+  return { name, value, type: ctx.model.typeOf(name) ?? "xsd:string" };
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;

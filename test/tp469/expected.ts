@@ -63,7 +63,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["1.78", pass("Controller rows come from the configuration (USP cannot add or delete them), so a Controller goes when the configuration drops it; the Subscription rows whose Recipient it was are removed when the agent's tree is next built, e.g. after the restart with the new configuration, and never notified meanwhile")],
   ["1.79", pass()],
   ["1.80", pass()],
-  ["1.81", pass("on Device.LocalAgent.Subscription. (Alias and ID assigned by the agent); rows of CPE tables report the Alias the CPE assigned, which may be empty")],
+  ["1.81", pass("on Device.LocalAgent.Subscription. (Alias and ID assigned by the agent); a new row of a CPE table whose Alias the CPE leaves empty gets cpe-<instance number> from the gateway (kept empty if the CPE refuses it)")],
   ["1.82", pass()],
   ["1.83", pass()],
   ["1.84", pass("active notification is set on the object above the expression; a reported change is notified once the expression's parameters, read in the same CWMP session, match (reference following in the expression is not evaluated)")],
