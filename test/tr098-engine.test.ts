@@ -217,6 +217,10 @@ t.test("§4.2 write of EncryptionMode goes to the list(s) of the active BeaconTy
   t.same(write("AES", { BeaconType: "WPAand11i" }), { set: { WPAEncryptionModes: "AESEncryption", IEEE11iEncryptionModes: "AESEncryption" } });
   t.match(write("AES-CCM", { BeaconType: "11i" }), { error: /AES-CCM has no TR-098 counterpart/ });
   t.match(write("TKIP,WEP-64", { BeaconType: "11i" }), { error: /WEP-64 has no TR-098 counterpart/ });
+  // Open and WEP APs read EncryptionMode as empty: a write there would not read back.
+  t.match(write("AES", { BeaconType: "Basic", BasicEncryptionModes: "None" }), { error: /EncryptionMode applies to the WPA modes; this AP's ModeEnabled is None/ });
+  t.match(write("AES", { BeaconType: "Basic", BasicEncryptionModes: "WEPEncryption", WEPEncryptionLevel: "104-bit" }), { error: /ModeEnabled is WEP-128/ });
+  t.match(write("AES", { BeaconType: "None" }), { error: /ModeEnabled is None/ });
 });
 
 // A standard TR-098 AP: WEPEncryptionLevel is the read-only list of supported lengths.
@@ -261,6 +265,13 @@ t.test("through the mapper: one SetParameterValues per Set, never a read-only TR
   t.same(mapSet(snap, [{ name: `${AP}Security.ModeEnabled`, value: "WPA-Personal" }, { name: `${AP}Security.EncryptionMode`, value: "TKIP,AES" }]), { sent: want });
   const reversed = mapSet(snap, [{ name: `${AP}Security.EncryptionMode`, value: "TKIP,AES" }, { name: `${AP}Security.ModeEnabled`, value: "WPA-Personal" }]);
   t.match(reversed, { sent: want }, "EncryptionMode first");
+  // On an open AP, EncryptionMode alone is refused; with a WPA mode in the same Set, in either order, it goes through.
+  const open = snapshot({ ...STANDARD_AP, [`${WLAN}BeaconType`]: "Basic" });
+  t.match(mapSet(open, [{ name: `${AP}Security.EncryptionMode`, value: "AES" }]), { fault: { fault: { setParameterValuesFaults: [{ parameterName: `${AP}Security.EncryptionMode`, faultCode: 9007 }] } } });
+  const wpa2 = wlan({ BeaconType: "11i", IEEE11iAuthenticationMode: "PSKAuthentication", IEEE11iEncryptionModes: "TKIPEncryption" });
+  t.same(mapSet(open, [{ name: `${AP}Security.EncryptionMode`, value: "TKIP" }, { name: `${AP}Security.ModeEnabled`, value: "WPA2-Personal" }]), { sent: wpa2 });
+  t.same(mapSet(open, [{ name: `${AP}Security.ModeEnabled`, value: "WPA2-Personal" }, { name: `${AP}Security.EncryptionMode`, value: "TKIP" }]), { sent: wpa2 });
+  t.match(mapSet(snap, [{ name: `${AP}Security.EncryptionMode`, value: "AES" }, { name: `${AP}Security.ModeEnabled`, value: "None" }]), { fault: { fault: { setParameterValuesFaults: [{ parameterName: `${AP}Security.EncryptionMode`, faultCode: 9007 }] } } }, "a Set that contradicts itself");
 });
 
 t.test("through the mapper on a CPE that reports the active WEP level and spells WPA+WPA2 its own way (BM632w overlay)", async (t) => {

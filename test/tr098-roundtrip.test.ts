@@ -310,6 +310,8 @@ interface Trip {
   /** TR-098 problems, by parameter. */
   problems: string[];
   readBack: string | undefined;
+  /** Other TR-181 parameters whose value changed though they read none of the TR-098 parameters written. */
+  collateral: string[];
 }
 
 function roundTrip(base: Tr098Snapshot, instances: InstanceMapState, name: string, value: string, type: string, booleanLiteral: "true" | "1"): Trip | { refused: string } {
@@ -324,7 +326,13 @@ function roundTrip(base: Tr098Snapshot, instances: InstanceMapState, name: strin
   const { effect } = mapped.back(ok, NO_INSTANCE_OPS);
   const after = effect.kind === "values" ? apply(base, effect.values) : base;
   const problems = sent.map((p) => [p.name, tr098Problem(after, p.name, p.value, TR098)]).filter(([, why]) => why !== "").map(([n, why]) => `${n}: ${why}`);
-  return { sent, problems, readBack: readBack(buildView(after, rules, state), after, name) };
+  const afterView = buildView(after, rules, state);
+  // Parameters computed from what was written may change with it; no other may.
+  const related = new Set(sent.flatMap((p) => afterView.fromTr098.get(p.name) ?? []));
+  const collateral = [...view.params]
+    .filter(([n, p]) => n !== name && !related.has(n) && !n.startsWith(afterView.extensionRoot) && afterView.params.get(n)?.value !== p.value)
+    .map(([n, p]) => `${n}: ${p.value} → ${afterView.params.get(n)?.value ?? "gone"}`);
+  return { sent, problems, readBack: readBack(afterView, after, name), collateral };
 }
 
 // ---- the tests, one per rule ----------------------------------------------------------
@@ -378,6 +386,7 @@ for (const rule of rules.objects) {
         }
         t.ok(trip.sent.length > 0, `${param}: the TR-098 Set writes something`);
         t.same(trip.problems, [], `${param} = ${value}: every TR-098 value is valid (booleans as ${literal})`);
+        t.same(trip.collateral, [], `${param} = ${value}: no unrelated TR-181 parameter changed`);
         const lossy = LOSSY[`${supportedPathOf(path)}=${value}`];
         if (lossy !== undefined) {
           t.not(trip.readBack, value, `${param} = ${value} is known not to round-trip: ${lossy}`);

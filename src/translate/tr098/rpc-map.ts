@@ -187,7 +187,9 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
       for (const member of bind.members) {
         const result = fn?.write?.(p.value, (src) => standardSpelling(bind.aliases, src, current(sourceName(member, src))));
         if (result === undefined || "error" in result) {
-          if (round === 0) faults.push({ parameterName: p.name, faultCode: 9007, faultString: result !== undefined && "error" in result ? result.error : "not writable" });
+          // Judged in the last round: an earlier one may not have seen what a later
+          // transform of the same Set writes (EncryptionMode before ModeEnabled).
+          if (round === 1) faults.push({ parameterName: p.name, faultCode: 9007, faultString: result !== undefined && "error" in result ? result.error : "not writable" });
           continue;
         }
         for (const [src, v] of Object.entries(result.set)) {

@@ -135,6 +135,9 @@ function writeEncryptionMode(value: string, v: SourceValues): WriteResult {
   const bad = modes.find((m) => m !== "TKIP" && m !== "AES");
   if (bad !== undefined) return { error: `EncryptionMode ${bad} has no TR-098 counterpart` };
   const beacon = (v("BeaconType") ?? "").toLowerCase();
+  // Open and WEP APs read EncryptionMode as empty (§4.2): a value kept in a WPA
+  // list they do not use would not read back.
+  if (!beacon.includes("wpa") && !beacon.includes("11i")) return { error: `EncryptionMode applies to the WPA modes; this AP's ModeEnabled is ${readModeEnabled(v) ?? "not WPA"} (set a WPA ModeEnabled in the same Set)` };
   const out: Record<string, string> = {};
   if (beacon.includes("wpa") || !beacon.includes("11i")) out.WPAEncryptionModes = encryptionTo098(modes, v("WPAEncryptionModes") ?? "TKIPEncryption");
   if (beacon.includes("11i")) out.IEEE11iEncryptionModes = encryptionTo098(modes, v("IEEE11iEncryptionModes") ?? "AESEncryption");
