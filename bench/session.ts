@@ -6,7 +6,8 @@ import { benchScript } from "./lib/dist.js";
 import { informTemplate } from "./lib/fixtures.js";
 import { percentile, type BenchCase, type BenchContext, type CaseResult, type Row } from "./lib/harness.js";
 import { runLoad, type LoadResult } from "./lib/loadgen.js";
-import { probeBroker } from "./lib/mqtt.js";
+import { mqttVersion, probeBroker } from "./lib/mqtt.js";
+import { acknowledgingController } from "./lib/notify-ack.js";
 
 /** Issue 6 targets for this figure. */
 const TARGET_SHARE_OF_CEILING = 0.5;
@@ -69,7 +70,16 @@ function sessionCase(concurrency: number): BenchCase {
       const broker = await probeBroker();
       ctx.log(`${devices} devices, ${concurrency} concurrent sessions, ${durationMs / 1000} s each; MQTT: ${broker || "embedded aedes"}`);
       const base = await withServer("servers/canned.js", [], (s) => measure(s, devices, concurrency, durationMs));
-      const ours = await withServer("servers/gateway.js", [broker, `${process.pid}`], (s) => measure(s, devices, concurrency, durationMs));
+      const runId = `${process.pid}`;
+      const ours = await withServer("servers/gateway.js", [broker, runId], async (s) => {
+        // A deployed gateway has a controller that acknowledges each agent's OnBoardRequest (notify-ack.ts).
+        const controller = await acknowledgingController(s.mqttUrl, runId, mqttVersion(broker));
+        try {
+          return await measure(s, devices, concurrency, durationMs);
+        } finally {
+          await controller.close();
+        }
+      });
       const b = summary(base);
       const o = summary(ours);
       const row = (figure: string, unit: string, key: string, higherIsBetter: boolean): Row => ({

@@ -3,7 +3,7 @@
 // controller does. Without it each agent retries its OnBoardRequest on the
 // R-NOT.2 schedule (5–10 s, 10–20 s, … up to 2,560–5,120 s) for ever, and an
 // idle fleet measured that retry traffic instead of idling.
-import type { MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import { fromDist } from "./dist.js";
 import { benchTopics } from "./mqtt.js";
 
@@ -30,4 +30,21 @@ export async function notifyAcknowledger(client: MqttClient, runId: string): Pro
     });
     void client.publishAsync(topics.agentTopic.replace("{endpointId}", record.fromId), Buffer.from(bytes), { qos: 1 }).catch(() => undefined);
   };
+}
+
+/** A controller that does nothing but acknowledge, for scenarios that have
+ * no controller of their own (session/): their agents' OnBoardRequests would
+ * otherwise be retried during the timed phase. */
+export async function acknowledgingController(mqttUrl: string, runId: string, version: 4 | 5): Promise<{ close: () => Promise<void> }> {
+  const { decodeRecord } = await fromDist<UspDecode>("usp/decode.js");
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `cwmp2usp-bench-ack-${runId}`, protocolVersion: version, reconnectPeriod: 0 });
+  const topic = benchTopics(runId).controllerTopic;
+  // Over 3.1.1 the records come on the /reply-to= level below the topic.
+  await client.subscribeAsync([topic, `${topic}/+`], { qos: 1 });
+  const acknowledge = await notifyAcknowledger(client, runId);
+  client.on("message", (_topic, payload) => {
+    const r = decodeRecord(new Uint8Array(payload));
+    if (r.ok) acknowledge(r.record);
+  });
+  return { close: () => client.endAsync() };
 }
