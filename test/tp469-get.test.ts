@@ -69,6 +69,8 @@ t.test("TP-469 1.39 Get message with object path", async (t) => {
   const [result] = await ask(["Device.DeviceInfo."]);
   t.same(withoutUpTime(result), ok("Device.DeviceInfo.", [
     ["Device.DeviceInfo.", ownParams(cpe, "Device.DeviceInfo.")],
+    ["Device.DeviceInfo.FirmwareImage.1.", ownParams(cpe, "Device.DeviceInfo.FirmwareImage.1.")],
+    ["Device.DeviceInfo.FirmwareImage.2.", ownParams(cpe, "Device.DeviceInfo.FirmwareImage.2.")],
     ["Device.DeviceInfo.MemoryStatus.", ownParams(cpe, "Device.DeviceInfo.MemoryStatus.")],
     ["Device.DeviceInfo.ProcessStatus.", ownParams(cpe, "Device.DeviceInfo.ProcessStatus.")],
   ]), "one result per object and sub-object, each with its own parameters relative to it");
@@ -203,7 +205,7 @@ t.test("TP-469 1.89 Get message using max_depth", async (t) => {
   const [two] = await ask(["Device.DeviceInfo."], 2);
   t.same(
     two?.resolvedPathResults.map((r) => r.resolvedPath),
-    ["Device.DeviceInfo.", "Device.DeviceInfo.MemoryStatus.", "Device.DeviceInfo.ProcessStatus."],
-    "max_depth 2: plus the first level of sub-objects",
+    ["Device.DeviceInfo.", "Device.DeviceInfo.FirmwareImage.1.", "Device.DeviceInfo.FirmwareImage.2.", "Device.DeviceInfo.MemoryStatus.", "Device.DeviceInfo.ProcessStatus."],
+    "max_depth 2: plus the first level of sub-objects (a table's rows among them)",
   );
 });

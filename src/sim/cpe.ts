@@ -23,6 +23,7 @@ import {
   postCpeRequest,
   type OutboxEntry,
 } from "./cpe-protocol.js";
+import { activateBootImage } from "./firmware-images.js";
 import { runPendingWork, type JobHost, type Report } from "./jobs.js";
 import { ChangeNotifier } from "./notifier.js";
 import type { CompiledProfile } from "./profile.js";
@@ -268,6 +269,8 @@ export class Cpe implements JobHost {
 
   private rebootModel(): void {
     this.model.reboot();
+    // TR-181: the CPE comes up on the image BootFirmwareImage names.
+    activateBootImage(this.model);
     for (const table of this.options.renumberOnReboot ?? []) this.model.reverseRows(table);
   }
 

@@ -29,6 +29,7 @@ import type {
 } from "../cwmp/rpc.js";
 import { getParameterAttributes, setParameterAttributes } from "./attributes.js";
 import { afterDiagnosticsWrite, checkDiagnosticsWrite } from "./diagnostics.js";
+import { checkBootImageWrite } from "./firmware-images.js";
 import { DeviceModel, factoryValues, type DeviceIdentity } from "./device-model.js";
 import { changeDUState } from "./software-modules.js";
 import { cancelTransfer, download, getAllQueuedTransfers, getQueuedTransfers, scheduleDownload, upload } from "./transfers.js";
@@ -167,7 +168,7 @@ export function setParameterValues(dm: DeviceModel, req: SetParameterValues): Se
     else if (!def.writable) faults.push(spvFault(name, 9008));
     else {
       const check = checkValue(def, value, dm.profile.quirks);
-      const diagnostics = check.ok ? checkDiagnosticsWrite(dm, name, check.value) : undefined;
+      const diagnostics = check.ok ? (checkDiagnosticsWrite(dm, name, check.value) ?? checkBootImageWrite(dm, name, check.value)) : undefined;
       if (!check.ok) faults.push(spvFault(name, check.faultCode));
       else if (diagnostics !== undefined) faults.push(spvFault(name, diagnostics));
       else accepted.push([name, check.value]);

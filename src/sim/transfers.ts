@@ -20,6 +20,7 @@ import {
 } from "../cwmp/rpc.js";
 import type { DeviceModel } from "./device-model.js";
 import { downloadFile, supportedScheme, transferFault, uploadFile, type TransferOutcome } from "./file-transfer.js";
+import { bootFrom, hasFirmwareImages, imageDownloadEnded, imageDownloadStarted, storedBank, upgradeBank } from "./firmware-images.js";
 import type { JobHost } from "./jobs.js";
 import { isoSeconds } from "./values.js";
 
@@ -43,9 +44,13 @@ export interface QueuedTransfer {
   readonly windows: readonly Window[];
   /** TR-069 A.4.1.9: 1 not yet started, 2 in progress, 3 completed. */
   state: 1 | 2 | 3;
+  /** The firmware image bank a firmware download goes into (firmware-images.ts), on profiles that have them. */
+  readonly imageBank?: string;
 }
 
 const FIRMWARE = "1 Firmware Upgrade Image";
+/** TR-069 Amd 6: stored into the image bank TargetFileName names, not activated (profiles with FirmwareImage.{i}. only). */
+const STORED_FIRMWARE = "6 Stored Firmware Image";
 const DOWNLOAD_TYPES = new Set([FIRMWARE, "2 Web Content", "3 Vendor Configuration File"]);
 const UPLOAD_TYPES = /^(1 Vendor Configuration File|2 Vendor Log File|3 Vendor Configuration File \d+|4 Vendor Log File \d+)$/;
 const WINDOW_MODES = new Set(["1 At Any Time", "2 Immediately", "3 When Idle", "4 Confirmation Needed"]);
@@ -77,14 +82,24 @@ function enqueue(dm: DeviceModel, transfer: QueuedTransfer): void {
 }
 
 export function download(dm: DeviceModel, req: Download): DownloadResponse | CwmpFault {
-  if (!DOWNLOAD_TYPES.has(req.fileType)) return fault(9003, "Invalid arguments");
+  const bank = imageBankFor(dm, req.fileType, req.targetFileName);
+  if (req.fileType === STORED_FIRMWARE ? bank === undefined : !DOWNLOAD_TYPES.has(req.fileType)) return fault(9003, "Invalid arguments");
   const bad = checkRequest(dm, req.url);
   if (bad !== undefined) return bad;
   const { commandKey, fileType, url, username, password, fileSize, targetFileName } = req;
   const windows = [{ start: req.delaySeconds, end: Number.POSITIVE_INFINITY, mode: "1 At Any Time" }];
-  enqueue(dm, { method: "Download", commandKey, fileType, url, username, password, fileSize, targetFileName, receivedAt: dm.now(), windows, state: 1 });
+  const imageBank = bank === undefined ? {} : { imageBank: bank };
+  enqueue(dm, { method: "Download", commandKey, fileType, url, username, password, fileSize, targetFileName, receivedAt: dm.now(), windows, state: 1, ...imageBank });
   // Status 1: completion comes with TransferComplete; times are Unknown Time.
   return { method: "DownloadResponse", status: 1, startTime: UNKNOWN_TIME, completeTime: UNKNOWN_TIME };
+}
+
+/** The image bank of a firmware download on a profile with FirmwareImage.{i}.;
+ * undefined for other files, other profiles, or a "6" naming no usable bank. */
+function imageBankFor(dm: DeviceModel, fileType: string, targetFileName: string): string | undefined {
+  if (fileType === FIRMWARE) return upgradeBank(dm);
+  if (fileType === STORED_FIRMWARE && hasFirmwareImages(dm)) return storedBank(dm, targetFileName);
+  return undefined;
 }
 
 export function upload(dm: DeviceModel, req: Upload): UploadResponse | CwmpFault {
@@ -108,7 +123,9 @@ export function scheduleDownload(dm: DeviceModel, req: ScheduleDownload): Schedu
   if (bad !== undefined) return bad;
   const { commandKey, fileType, url, username, password, fileSize, targetFileName } = req;
   const windows = ws.map((w) => ({ start: w.windowStart, end: w.windowEnd, mode: w.windowMode }));
-  enqueue(dm, { method: "ScheduleDownload", commandKey, fileType, url, username, password, fileSize, targetFileName, receivedAt: dm.now(), windows, state: 1 });
+  const bank = imageBankFor(dm, req.fileType, req.targetFileName);
+  const imageBank = bank === undefined ? {} : { imageBank: bank };
+  enqueue(dm, { method: "ScheduleDownload", commandKey, fileType, url, username, password, fileSize, targetFileName, receivedAt: dm.now(), windows, state: 1, ...imageBank });
   return { method: "ScheduleDownloadResponse" };
 }
 
@@ -165,6 +182,7 @@ async function runWindow(host: JobHost, t: QueuedTransfer, index: number): Promi
   // "4 Confirmation Needed": the simulated user never confirms.
   if (t.windows[index]?.mode === "4 Confirmation Needed") return finishOrRetry(host, t, index, transferFault(9020), "");
   t.state = 2;
+  if (t.imageBank !== undefined) imageDownloadStarted(dm, t.imageBank);
   const startTime = isoSeconds(dm.now());
   let outcome: TransferOutcome;
   try {
@@ -188,7 +206,12 @@ function finishOrRetry(host: JobHost, t: QueuedTransfer, index: number, outcome:
   t.state = 3;
   dm.transfers = dm.transfers?.filter((x) => x !== t);
   const firmware = outcome.ok && t.method !== "Upload" && t.fileType === FIRMWARE;
-  if (firmware) {
+  if (t.imageBank !== undefined) {
+    // The version comes from the URL: TargetFileName names the bank for "6".
+    imageDownloadEnded(dm, t.imageBank, outcome.ok, t.url, versionFromImage(t.url));
+    // The reboot below loads it (firmware-images.ts activateBootImage).
+    if (firmware) bootFrom(dm, t.imageBank);
+  } else if (firmware) {
     const version = versionFromImage(t.targetFileName) ?? versionFromImage(t.url);
     if (version !== undefined) dm.setValue(dm.profile.root + "DeviceInfo.SoftwareVersion", version);
   }
