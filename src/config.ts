@@ -138,6 +138,9 @@ export const configSchema = z
         connectRetryTime: z.coerce.number().positive().default(5),
         connectRetryIntervalMultiplier: z.coerce.number().int().min(1000).max(65535).default(2000),
         connectRetryMaxInterval: z.coerce.number().positive().default(30720),
+        /** DESIGN decision 2: "shared" = one connection for every agent; "per-agent" = a connection per
+         * agent, with the usp-endpoint-id CONNECT User Property (R-MQTT.13) and the agent's own ClientId. */
+        connectionMode: z.enum(["shared", "per-agent"]).default("shared"),
         embedded: z
           .object({
             host: z.string().default("127.0.0.1"),
@@ -148,6 +151,10 @@ export const configSchema = z
       })
       .strict()
       .refine((m) => m.sharedGroup === undefined || m.version === 5, { path: ["sharedGroup"], message: "needs MQTT 5 (mqtt.version: 5)" })
+      .refine((m) => m.connectionMode === "shared" || (m.sharedGroup === undefined && m.clientId === undefined), {
+        path: ["connectionMode"],
+        message: "per-agent gives every agent its own connection and ClientId: it takes neither sharedGroup nor clientId",
+      })
       .default({}),
     controllers: z.array(controllerSchema).default([
       { endpointId: "proto::controller-1", mqttTopic: "usp/v1/controller/controller-1" },

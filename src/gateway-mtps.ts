@@ -8,7 +8,8 @@ import type { MqttClientView } from "./agent/local-agent/mqtt-client-model.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
 import type { Store } from "./store/store.js";
 import type { GatewayTls } from "./tls.js";
-import { MqttMtp, type ClientIdStore } from "./usp/mtp/mqtt.js";
+import { MqttMtp, type ClientIdStore, type MqttClientState } from "./usp/mtp/mqtt.js";
+import { PerAgentMqttMtp } from "./usp/mtp/mqtt-per-agent.js";
 import type { ReplyAddress } from "./usp/mtp/mtp.js";
 import { WebSocketMtp } from "./usp/mtp/websocket.js";
 
@@ -17,9 +18,27 @@ import { WebSocketMtp } from "./usp/mtp/websocket.js";
 const MQTT_CLIENT_OWNER = "gateway";
 const MQTT_CLIENT_TABLE = "Device.MQTT.Client.";
 
-/** The MQTT MTP: one connection for every agent (DESIGN decision 2). */
-export function createMqttMtp(config: Config, url: string, version: 4 | 5, tls: GatewayTls, store: Store, logger: Logger): MqttMtp {
+/** The MQTT MTP: one connection for every agent, or one per agent with
+ * mqtt.connectionMode per-agent (DESIGN decision 2). */
+export function createMqttMtp(config: Config, url: string, version: 4 | 5, tls: GatewayTls, store: Store, logger: Logger): MqttMtp | PerAgentMqttMtp {
   const m = config.mqtt;
+  const connectRetry = { connectRetryTime: m.connectRetryTime, intervalMultiplier: m.connectRetryIntervalMultiplier, maxInterval: m.connectRetryMaxInterval };
+  if (m.connectionMode === "per-agent") {
+    return new PerAgentMqttMtp({
+      base: {
+        url,
+        version,
+        agentTopic: m.agentTopic,
+        ...(m.username !== undefined ? { username: m.username } : {}),
+        ...(m.password !== undefined ? { password: m.password } : {}),
+        ...(tls.mqtt !== undefined ? { tls: tls.mqtt } : {}),
+        keepAliveSeconds: m.keepAliveTime,
+        connectRetry,
+      },
+      clientIdStoreFor: (endpointId) => storedClientId(store, url, endpointId),
+      logger: logger.child({ component: "mqtt" }),
+    });
+  }
   return new MqttMtp({
     url,
     version,
@@ -35,25 +54,25 @@ export function createMqttMtp(config: Config, url: string, version: 4 | 5, tls: 
     ...(m.password !== undefined ? { password: m.password } : {}),
     ...(tls.mqtt !== undefined ? { tls: tls.mqtt } : {}),
     keepAliveSeconds: m.keepAliveTime,
-    connectRetry: { connectRetryTime: m.connectRetryTime, intervalMultiplier: m.connectRetryIntervalMultiplier, maxInterval: m.connectRetryMaxInterval },
+    connectRetry,
   });
 }
 
 /** R-MQTT.11: the ClientId survives restarts, kept per broker (scheme, host
  * and port: never the credentials a URL may carry). */
-function storedClientId(store: Store, brokerUrl: string): ClientIdStore {
+function storedClientId(store: Store, brokerUrl: string, owner = MQTT_CLIENT_OWNER): ClientIdStore {
   const parsed = new URL(brokerUrl);
   const url = `${parsed.protocol}//${parsed.host}`;
   return {
     load: async () => {
-      const rows = await store.getAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE);
+      const rows = await store.getAgentRows(owner, MQTT_CLIENT_TABLE);
       return rows.find((r) => r.values.BrokerURL === url)?.values.ClientID;
     },
     save: async (clientId) => {
-      const rows = await store.getAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE);
+      const rows = await store.getAgentRows(owner, MQTT_CLIENT_TABLE);
       const others = rows.filter((r) => r.values.BrokerURL !== url);
       const instance = rows.find((r) => r.values.BrokerURL === url)?.instance ?? Math.max(0, ...rows.map((r) => r.instance)) + 1;
-      await store.putAgentRows(MQTT_CLIENT_OWNER, MQTT_CLIENT_TABLE, [...others, { instance, values: { BrokerURL: url, ClientID: clientId } }]);
+      await store.putAgentRows(owner, MQTT_CLIENT_TABLE, [...others, { instance, values: { BrokerURL: url, ClientID: clientId } }]);
     },
   };
 }
@@ -117,7 +136,7 @@ export function createWebSocketMtp(
 /** Device.LocalAgent.MTP.{i} and Controller.{i}.MTP.{i} of one agent: the
  * MQTT MTP always, the WebSocket MTP when the gateway's server is enabled or a
  * controller is reached over WebSocket; each controller with every MTP it has. */
-export function localAgentMtps(config: Config, mqtt: MqttMtp, endpointId: string): Pick<LocalAgentContext, "mtps" | "controllers"> {
+export function localAgentMtps(config: Config, mqtt: { agentTopic(endpointId: string): string }, endpointId: string): Pick<LocalAgentContext, "mtps" | "controllers"> {
   const mtps: AgentMtp[] = [{ protocol: "MQTT", responseTopic: mqtt.agentTopic(endpointId) }];
   const server = config.websocket;
   if (server.enabled || config.controllers.some((c) => c.websocket !== undefined)) {
@@ -150,8 +169,16 @@ export function localAgentMtps(config: Config, mqtt: MqttMtp, endpointId: string
   return { mtps, controllers };
 }
 
-/** Device.MQTT.Client.1 as every agent shows it: the gateway's one MQTT client. */
-export function mqttClientView(config: Config, mqtt: MqttMtp, url: string, tls: GatewayTls): MqttClientView {
+/** Each agent's view of its MQTT client (mqttClientView). */
+export function mqttClientViews(config: Config, mqtt: MqttMtp | PerAgentMqttMtp, url: string, tls: GatewayTls): (endpointId: string) => MqttClientView {
+  // Shared: the connection subscribes the agents' wildcard filter; per agent: the agent's own topic.
+  const filterOf = (endpointId: string): string => mqtt.agentTopic(mqtt instanceof PerAgentMqttMtp ? endpointId : "+");
+  return (endpointId) => mqttClientView(config, mqtt.forAgent(endpointId), filterOf(endpointId), url, tls);
+}
+
+/** Device.MQTT.Client.1 as an agent shows it: the gateway's one MQTT client,
+ * or with per-agent connections the agent's own. */
+export function mqttClientView(config: Config, mqtt: MqttClientState, agentFilter: string, url: string, tls: GatewayTls): MqttClientView {
   const broker = new URL(url);
   const secure = broker.protocol === "mqtts:" || broker.protocol === "ssl:";
   return {
@@ -160,7 +187,7 @@ export function mqttClientView(config: Config, mqtt: MqttMtp, url: string, tls: 
     brokerPort: broker.port !== "" ? Number(broker.port) : secure ? 8883 : 1883,
     transportProtocol: secure || tls.mqtt !== undefined ? "TLS" : "TCP/IP",
     username: config.mqtt.username ?? "",
-    agentFilter: mqtt.agentTopic("+"),
+    agentFilter,
     connectRetry: { time: config.mqtt.connectRetryTime, intervalMultiplier: config.mqtt.connectRetryIntervalMultiplier, maxInterval: config.mqtt.connectRetryMaxInterval },
     clientId: () => mqtt.currentClientId(),
     connected: () => mqtt.isConnected(),

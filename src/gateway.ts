@@ -33,7 +33,7 @@ import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
-import { controllerAddresses, createMqttMtp, createWebSocketMtp, localAgentMtps, mqttClientView } from "./gateway-mtps.js";
+import { controllerAddresses, createMqttMtp, createWebSocketMtp, localAgentMtps, mqttClientViews } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
@@ -140,7 +140,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     controllers: controllerAddresses(config),
   });
   const startedAt = now();
-  const mqttClient = mqttClientView(config, mtp, mqttUrl, tls);
+  const mqttClientOf = mqttClientViews(config, mtp, mqttUrl, tls);
   let valueChangeSync: ValueChangeSync | undefined;
   const localAgents = new LocalAgents({
     store,
@@ -151,10 +151,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       startedAt,
       now,
       ...localAgentMtps(config, mtp, endpointId),
-      mqttClient,
+      mqttClient: mqttClientOf(endpointId),
     }),
-    onMqttKeepAlive: (seconds) => mtp.setKeepAlive(seconds),
-    onMqttSubscriptions: (endpointId, subscriptions) => mtp.setAgentSubscriptions(endpointId, subscriptions),
+    onMqttKeepAlive: (endpointId, seconds) => mtp.forAgent(endpointId).setKeepAlive(seconds),
+    onMqttSubscriptions: (endpointId, subscriptions) => mtp.forAgent(endpointId).setSubscriptions(subscriptions),
     onSubscriptionsChanged: (endpointId) => {
       void valueChangeSync?.sync(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "notification attribute sync failed"));
     },

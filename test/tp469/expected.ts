@@ -108,7 +108,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["7.12", pass()],
 
   ["11.1", pass(`MQTTClientCon:1 and MQTTClientSubscribe:1 served by the gateway; ${MQTT_CLIENT_DM}; GetSupportedDM does not list Device.MQTT. yet`)],
-  ["11.2", fails("one MQTT connection serves every virtual agent (DESIGN decision 2), so its MQTT 5 CONNECT carries no usp-endpoint-id User Property (R-MQTT.13); otherwise CONNECT/CONNACK are as required (tested)")],
+  ["11.2", pass("with mqtt.connectionMode per-agent: each agent's own connection, whose MQTT 5 CONNECT carries the usp-endpoint-id User Property (R-MQTT.13); the default shared connection (DESIGN decision 2) serves every agent and so names none")],
   ["11.3", pass()],
   ["11.4", pass("without mqtt.clientId: an empty ClientId, then the broker's Assigned Client Identifier on every later connection (R-MQTT.8, R-MQTT.9, R-MQTT.11)")],
   ["11.5", pass("the ClientId (assigned by the broker on MQTT 5, made up once on 3.1.1) is kept in the store and used after a restart; with mqtt.sharedGroup (several instances) only for the instance's lifetime, since the store cannot tell a restarted instance from another")],

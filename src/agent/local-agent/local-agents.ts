@@ -31,8 +31,8 @@ export interface LocalAgentsDeps {
   onTreeBuilt?(endpointId: string, tree: LocalTree): void | Promise<void>;
   /** Where a failed removal of expired Subscription rows is reported. */
   logger?: Logger;
-  /** A controller set Device.MQTT.Client.1.KeepAliveTime (seconds): the gateway's one MQTT connection applies it. */
-  onMqttKeepAlive?(seconds: number): void;
+  /** A controller set Device.MQTT.Client.1.KeepAliveTime (seconds): the agent's MQTT connection (shared or its own) applies it. */
+  onMqttKeepAlive?(endpointId: string, seconds: number): void;
   /** The agent's enabled controller-added MQTT Subscription rows, after a change or when its tree is rebuilt. */
   onMqttSubscriptions?(endpointId: string, subscriptions: MqttTopicSubscription[]): void;
 }
@@ -95,7 +95,7 @@ export class LocalAgents {
       if (keepAlive !== undefined && view !== undefined) {
         // One connection for every agent: the value lives there, not in this tree.
         tree.addParam(MQTT_KEEP_ALIVE, keepAliveParam(view));
-        this.deps.onMqttKeepAlive?.(Number(keepAlive.value));
+        this.deps.onMqttKeepAlive?.(endpointId, Number(keepAlive.value));
       }
     }
     if (touchesMqttSubscriptions(rpc)) {

@@ -36,7 +36,20 @@ export interface MqttMtpOptions {
   connectRetry?: ConnectRetryPolicy;
   /** A value in [0, 1) for the retry jitter. */
   random?: () => number;
+  /** MQTT 5 CONNECT User Properties, e.g. usp-endpoint-id (R-MQTT.13) when the connection is one agent's. */
+  userProperties?: Record<string, string>;
   logger: Logger;
+}
+
+/** The MQTT client as one agent's Device.MQTT.Client.1 sees it (mqttClientView). */
+export interface MqttClientState {
+  protocolVersion(): 4 | 5;
+  currentClientId(): string;
+  isConnected(): boolean;
+  keepAliveSeconds(): number;
+  setKeepAlive(seconds: number): void;
+  /** The agent's controller-added Subscription rows (Device.MQTT.Client.1.Subscription.{i}). */
+  setSubscriptions(subscriptions: { topic: string; qos: number }[]): void;
 }
 
 export interface ClientIdStore {
@@ -93,6 +106,18 @@ export class MqttMtp implements Mtp {
   /** The ClientId of the current (or next) connection. */
   currentClientId(): string {
     return this.clientId;
+  }
+
+  /** This connection as `endpointId`'s data model shows it: the same for every agent. */
+  forAgent(endpointId: string): MqttClientState {
+    return {
+      protocolVersion: () => this.protocolVersion(),
+      currentClientId: () => this.currentClientId(),
+      isConnected: () => this.isConnected(),
+      keepAliveSeconds: () => this.keepAliveSeconds(),
+      setKeepAlive: (seconds) => this.setKeepAlive(seconds),
+      setSubscriptions: (subscriptions) => this.setAgentSubscriptions(endpointId, subscriptions),
+    };
   }
 
   /** 5 = MQTT 5, 4 = MQTT 3.1.1. */
@@ -175,6 +200,7 @@ export class MqttMtp implements Mtp {
       connectTimeout: 10_000,
       // Connected below, once every listener is in place (the first CONNECT's 'packetsend' included).
       manualConnect: true,
+      ...(version === 5 && this.options.userProperties !== undefined ? { properties: { userProperties: this.options.userProperties } } : {}),
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
       ...(tls !== undefined ? { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized } : {}),
