@@ -26,8 +26,9 @@ import { SnapshotReader } from "./snapshot-reader.js";
 /** The store table holding a device's instance map (one row, JSON). */
 export const INSTANCE_MAP_TABLE = "tr098:instance-map";
 
-/** The store table naming a device's last boot (one row, a fresh id per boot),
- * so that every gateway instance learns of a boot another one served. */
+/** The store table naming a device's last boot (one row: a fresh id per boot,
+ * and whether a read of the tree has followed it), so that every gateway
+ * instance learns of a boot another one served. */
 export const BOOT_TABLE = "tr098:boot";
 
 /** A snapshot older than this is read again before the next translation: one
@@ -62,6 +63,8 @@ interface SessionState {
   view: View | undefined;
   /** The TR-181 RPC whose translation is at the CPE, and how its outcome comes back. */
   inFlight: { rpc: AcsRequest; back: (o: RpcOutcome, ops: InstanceOps) => { outcome: RpcOutcome; effect: Effect } } | undefined;
+  /** A boot (BOOT_TABLE id) no read of the tree has followed yet. */
+  unreadBoot: string | undefined;
 }
 
 export class Tr098Bridge {
@@ -69,12 +72,6 @@ export class Tr098Bridge {
   private readonly instanceMaps: LRUCache<string, InstanceMapState>;
   /** Last full snapshot per device: Informs are translated against it. */
   private readonly lastSnapshots: LRUCache<string, Tr098Snapshot>;
-  /** Devices that booted since their tree was last read. A CPE may renumber its
-   * rows at a reboot, and an Inform names a row by its TR-098 path only (a 4 VALUE
-   * CHANGE carries the changed parameter, not the row's key): until the tree is
-   * read again, that path may name another row than the instance map says. So
-   * the first session after a boot reads the tree before anything else. */
-  private readonly rereadAfterBoot: LRUCache<string, true>;
   /** The boot (BOOT_TABLE id) this instance's last snapshot and cached instance
    * map of a device belong to: when another instance served a later boot, both
    * are stale (rows renumbered, the map's TR-098 paths moved in the store). */
@@ -84,7 +81,6 @@ export class Tr098Bridge {
   constructor(private readonly deps: Tr098BridgeDeps) {
     this.instanceMaps = new LRUCache({ max: deps.maxCachedDevices });
     this.lastSnapshots = new LRUCache({ max: Math.max(1, Math.floor(deps.maxCachedDevices / 10)) });
-    this.rereadAfterBoot = new LRUCache({ max: deps.maxCachedDevices });
     this.knownBoot = new LRUCache({ max: deps.maxCachedDevices });
   }
 
@@ -142,10 +138,9 @@ export class Tr098Bridge {
     }
     if (inform.event.some((e) => BOOT_EVENTS.has(e.eventCode))) {
       this.lastSnapshots.delete(endpointId);
-      this.rereadAfterBoot.set(endpointId, true);
       const boot = randomUUID();
       this.knownBoot.set(endpointId, boot);
-      await this.deps.store.putAgentRows(endpointId, BOOT_TABLE, [{ instance: 1, values: { id: boot } }]);
+      await this.deps.store.putAgentRows(endpointId, BOOT_TABLE, [{ instance: 1, values: { id: boot, read: "false" } }]);
     }
     return { ...inform, parameterList };
   }
@@ -154,11 +149,18 @@ export class Tr098Bridge {
   async nextRpc(endpointId: string, sessionId: string, last: { request: AcsRequest; outcome: RpcOutcome } | undefined, inner: Inner): Promise<AcsRequest | null> {
     let st = this.sessions.get(sessionId);
     if (st === undefined) {
-      st = { endpointId, snapshot: undefined, snapshotAt: 0, view: undefined, reader: undefined, waiting: undefined, inFlight: undefined };
+      st = { endpointId, snapshot: undefined, snapshotAt: 0, view: undefined, reader: undefined, waiting: undefined, inFlight: undefined, unreadBoot: undefined };
       this.sessions.set(sessionId, st);
       // Another gateway instance may have numbered rows since: read the map afresh.
       this.instanceMaps.delete(endpointId);
-      if (last === undefined && this.rereadAfterBoot.get(endpointId) === true) {
+      // A CPE may renumber its rows at a reboot, and an Inform names a row by its
+      // TR-098 path only (a 4 VALUE CHANGE carries the changed parameter, not the
+      // row's key): until the tree is read again, that path may name another row
+      // than the instance map says. So the first session after a boot, whichever
+      // instance serves it, reads the tree before anything else.
+      const boot = (await this.deps.store.getAgentRows(endpointId, BOOT_TABLE))[0]?.values;
+      if (boot?.id !== undefined && boot.read === "false") st.unreadBoot = boot.id;
+      if (last === undefined && st.unreadBoot !== undefined) {
         st.reader = new SnapshotReader(await this.deps.profileFor(endpointId));
         return st.reader.first();
       }
@@ -179,12 +181,8 @@ export class Tr098Bridge {
           st.view = undefined;
           st.snapshotAt = this.deps.now();
           this.lastSnapshots.set(endpointId, step.snapshot);
-          this.rereadAfterBoot.delete(endpointId);
-          if (waiting === undefined) {
-            // The read after a boot: reconciling now moves the instance map's
-            // TR-098 paths to the renumbered rows (and saves it for other instances).
-            await this.view(st);
-          } else {
+          await this.noteTreeRead(st);
+          if (waiting !== undefined) {
             const sent = await this.translate(st, waiting);
             if (sent.kind === "send") return sent.rpc;
             last181 = { request: waiting, outcome: sent.outcome };
@@ -218,6 +216,22 @@ export class Tr098Bridge {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  /** After a read of the tree that follows a boot: reconciling moves the
+   * instance map's TR-098 paths to the renumbered rows (saved for every
+   * instance), then the boot is marked read. */
+  private async noteTreeRead(st: SessionState): Promise<void> {
+    if (st.unreadBoot === undefined) return;
+    try {
+      await this.view(st);
+    } catch (err) {
+      // A bug in a rule, not bad input: the boot stays unread, translations answer 9002.
+      this.deps.logger.error({ err, endpointId: st.endpointId }, "TR-098 view of the tree read after a boot failed");
+      return;
+    }
+    await this.deps.store.putAgentRows(st.endpointId, BOOT_TABLE, [{ instance: 1, values: { id: st.unreadBoot, read: "true" } }]);
+    st.unreadBoot = undefined;
+  }
 
   /** Drops the last snapshot and cached instance map of a device that booted,
    * since they were made, in a session another instance served. */
