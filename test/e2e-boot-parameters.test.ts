@@ -85,6 +85,13 @@ t.test("BootParameter rows: Add on each Controller's own table, Get, Set, Delete
   await addRow(controller2, ROWS2, "Device.DeviceInfo.Manufacturer");
   await addRow(controller2, ROWS2, "Device.LocalAgent.EndpointID");
 
+  const duplicate = errorOf(await ask(controller1, add(false, [{ objPath: ROWS1, paramSettings: [p("ParameterName", "Device.DeviceInfo.SoftwareVersion")] }])));
+  t.equal(duplicate.errCode, 7025, "ParameterName is a unique key of the Controller's rows");
+  t.equal(
+    addResp(await ask(controller2, add(false, [{ objPath: ROWS2, paramSettings: [p("ParameterName", "Device.DeviceInfo.SoftwareVersion")] }]))).createdObjResults[0]?.operStatus.type,
+    "operSuccess",
+    "another Controller may name the same parameter",
+  );
   const rows = getResp(await ask(controller1, get([`${ROWS1}3.`, "Device.LocalAgent.Controller.1.BootParameterNumberOfEntries"]))).reqPathResults;
   t.same(rows[0]?.resolvedPathResults, [{ resolvedPath: `${ROWS1}3.`, resultParams: { Alias: "cpe-3", Enable: "false", ParameterName: "Device.DeviceInfo.SerialNumber" } }]);
   t.same(rows[1]?.resolvedPathResults, [{ resolvedPath: "Device.LocalAgent.Controller.1.", resultParams: { BootParameterNumberOfEntries: "5" } }]);
@@ -113,6 +120,7 @@ t.test("BootParameter rows: Add on each Controller's own table, Get, Set, Delete
       [4, c1.endpointId, "Device.NoSuchObject.Bar", "true"],
       [1, c2.endpointId, "Device.DeviceInfo.Manufacturer", "true"],
       [2, c2.endpointId, "Device.LocalAgent.EndpointID", "true"],
+      [3, c2.endpointId, "Device.DeviceInfo.SoftwareVersion", "false"],
     ],
     "every row is in the store with its Controller's EndpointID",
   );
@@ -178,6 +186,7 @@ t.test("restarted with the Controllers in the other order, the rows follow their
     [
       [`${ROWS1}1.`, "Device.DeviceInfo.Manufacturer"],
       [`${ROWS1}2.`, "Device.LocalAgent.EndpointID"],
+      [`${ROWS1}3.`, "Device.DeviceInfo.SoftwareVersion"],
     ],
   );
   t.ok(wifi !== "" && disabled !== "");
