@@ -226,6 +226,24 @@ t.test("Get of an unknown path: the same per-path error as from a TR-181 CPE", a
   ]);
 });
 
+t.test("Add of a port mapping whose unique key a row already has is 7025 (TP-469 1.88), and the CPE gets no row", async (t) => {
+  const first = await addPortMapping("6001");
+  const cpeRows = (): number => [1, 2, 3, 4].filter((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) !== undefined).length;
+  const before = cpeRows();
+  const duplicate = {
+    objPath: "Device.NAT.PortMapping.",
+    paramSettings: [
+      { param: "ExternalPort", value: "6001", required: true },
+      { param: "Protocol", value: "UDP", required: true },
+      { param: "InternalClient", value: "192.168.1.41", required: true },
+    ],
+  };
+  const got = errorOf(await ask({ type: "add", add: { allowPartial: false, createObjs: [duplicate] } }));
+  t.match(got, { errCode: 7025, errMsg: new RegExp(first.replaceAll(".", "\\.")) });
+  t.equal(cpeRows(), before, "no AddObject reached the CPE");
+  body(await ask({ type: "delete", delete: { allowPartial: false, objPaths: [first] } }), "deleteResp");
+});
+
 // ---- reads beyond the rules ----------------------------------------------------
 
 t.test("GetInstances of Device.Hosts.Host. carries the unique key PhysAddress of each of the CPE's hosts", async (t) => {
