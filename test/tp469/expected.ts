@@ -23,7 +23,7 @@ const fails = (reason: string): Expected => ({ status: "expected-fail", reason }
 
 const E2E =
   "E2E Session Context and payload security are optional (TR-369 R-E2E.*); the gateway offers neither and refuses a session_context Record with a DisconnectRecord 7106 (R-E2E.6a, tested)";
-const ONBOARDING = "OnBoardingComplete and OnBoardingRestartTime live in the agent's cached tree, not in the store (a gateway restart resets them to false and 0), and Controller.{i}.SendOnBoardRequest() is not served";
+const ONBOARDING = "both values are stored per agent and Controller (on-boarding.ts); Controller.{i}.SendOnBoardRequest() is not served";
 const LOCAL_CHANGE = "the value is changed on the CPE (a change made by Set is not notified, see 1.52)";
 const MQTT_CLIENT_DM =
   "Device.MQTT.Client.1 is the gateway's one MQTT connection, the same in every agent's tree (DESIGN decision 2): its settings come from mqtt.* and are read-only except KeepAliveTime, which applies to every agent";

@@ -201,7 +201,7 @@ function addControllers(tree: LocalTree, ctx: LocalAgentContext): void {
     tree.addParam(`${row}USPNotifRetryMinimumWaitInterval`, ro("xsd:unsignedInt", "5"));
     tree.addParam(`${row}USPNotifRetryIntervalMultiplier`, ro("xsd:unsignedInt", "2000"));
     // OnBoardRequest control (R-NOT.5, TP-469 1.101-1.103), read by
-    // agent-notifications.ts; kept in the agent's cached tree, not persisted.
+    // agent-notifications.ts; stored per agent by on-boarding.ts.
     tree.addParam(`${row}OnBoardingComplete`, rw("xsd:boolean", "false"));
     tree.addParam(`${row}OnBoardingRestartTime`, rw("xsd:unsignedInt", "0"));
     tree.addParam(`${row}MTPNumberOfEntries`, ro("xsd:unsignedInt", String(mtps.length)));

@@ -18,6 +18,7 @@ import {
 } from "./mqtt-client-model.js";
 import { BOOT_PARAMETER_ROWS, exportBootParameters, restoreBootParameters, touchesBootParameters } from "./boot-parameters.js";
 import { nextStaleAt, staleSubscriptions } from "./subscription-lifetime.js";
+import { exportOnBoarding, ON_BOARDING_ROWS, restoreOnBoarding, touchesOnBoarding } from "./on-boarding.js";
 
 export type LocalRpc = GetParameterNames | GetParameterValues | SetParameterValues | AddObject | DeleteObject;
 
@@ -73,6 +74,7 @@ export class LocalAgents {
     const tree = buildLocalAgentTree(context, rows, mqttRows);
     if (mqttRows.length > 0) this.deps.onMqttSubscriptions?.(endpointId, addedSubscriptions(tree));
     restoreBootParameters(tree, await this.deps.store.getAgentRows(endpointId, BOOT_PARAMETER_ROWS));
+    restoreOnBoarding(tree, await this.deps.store.getAgentRows(endpointId, ON_BOARDING_ROWS));
     await this.deps.onTreeBuilt?.(endpointId, tree);
     this.scheduleExpiry(endpointId, tree);
     this.trees.set(endpointId, tree);
@@ -103,6 +105,7 @@ export class LocalAgents {
       this.deps.onMqttSubscriptions?.(endpointId, addedSubscriptions(tree));
     }
     if (touchesBootParameters(rpc)) await this.deps.store.putAgentRows(endpointId, BOOT_PARAMETER_ROWS, exportBootParameters(tree));
+    if (touchesOnBoarding(rpc, outcome)) await this.deps.store.putAgentRows(endpointId, ON_BOARDING_ROWS, exportOnBoarding(tree));
     if (touchesSubscriptions(rpc)) {
       await this.deps.store.putAgentRows(endpointId, SUBSCRIPTION_TABLE, exportSubscriptions(tree));
       this.deps.onSubscriptionsChanged(endpointId);
