@@ -95,31 +95,31 @@ export class AgentNotifications {
    * gets its Boot! at once with an empty map. */
   private async notifyBoot(endpointId: string, tree: LocalTree, subscribers: Subscription[], event: AgentEvent): Promise<void> {
     const boot = (map: string): Notification => ({ type: "event", event: { ...event, params: { ...event.params, ParameterMap: map } } });
-    const reading: { subscription: Subscription; names: string[] }[] = [];
-    for (const subscription of subscribers) {
-      const names = bootParameterNames(tree, tree.value(`${subscription.recipient}.EndpointID`) ?? "");
-      if (names.length === 0) await this.fanOut(endpointId, tree, [subscription], boot("{}"));
-      else reading.push({ subscription, names });
+    const withNames = subscribers.map((subscription) => ({ subscription, names: bootParameterNames(tree, tree.value(`${subscription.recipient}.EndpointID`) ?? "") }));
+    const reading = withNames.filter((r) => r.names.length > 0);
+    if (reading.length > 0) {
+      const send = (values: BootValues): void => {
+        void (async () => {
+          for (const r of reading) await this.fanOut(endpointId, tree, [r.subscription], boot(parameterMap(r.names, values)));
+        })().catch((err: unknown) => this.deps.logger.error({ err, endpointId }, "Boot! notification failed"));
+      };
+      const names = [...new Set(reading.flatMap((r) => r.names))];
+      // Queued before any Notify is published: the boot session must still be
+      // open when the task is, or the read waits for the CPE's next session.
+      const task = bootParameterTask({
+        names,
+        profile: (await this.deps.profileFor?.(endpointId)) ?? DEFAULT_PROFILE,
+        served: tree,
+        done: send,
+        failed: (reason) => {
+          // The Boot! still goes out: a controller must hear of the reboot.
+          this.deps.logger.warn({ endpointId, names, reason }, "Boot! sent with an empty ParameterMap");
+          send(new Map());
+        },
+      });
+      this.deps.tasks.enqueue(endpointId, task);
     }
-    if (reading.length === 0) return;
-    const send = (values: BootValues): void => {
-      void (async () => {
-        for (const r of reading) await this.fanOut(endpointId, tree, [r.subscription], boot(parameterMap(r.names, values)));
-      })().catch((err: unknown) => this.deps.logger.error({ err, endpointId }, "Boot! notification failed"));
-    };
-    const names = [...new Set(reading.flatMap((r) => r.names))];
-    const task = bootParameterTask({
-      names,
-      profile: (await this.deps.profileFor?.(endpointId)) ?? DEFAULT_PROFILE,
-      served: tree,
-      done: send,
-      failed: (reason) => {
-        // The Boot! still goes out: a controller must hear of the reboot.
-        this.deps.logger.warn({ endpointId, names, reason }, "Boot! sent with an empty ParameterMap");
-        send(new Map());
-      },
-    });
-    this.deps.tasks.enqueue(endpointId, task);
+    for (const r of withNames) if (r.names.length === 0) await this.fanOut(endpointId, tree, [r.subscription], boot("{}"));
   }
 
   /** After the reply to a controller's Add or Delete: ObjectCreation / ObjectDeletion. */
