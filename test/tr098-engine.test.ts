@@ -151,6 +151,23 @@ t.test("the view keeps port mapping numbers across a CPE renumbering, an edited 
   t.same(portOf(snapshot({ ...wan, ...pm(1, "22"), ...pm(3, "443"), ...pm(4, "25") })), { 2: "443", 3: "22", 4: "25" }, "a new row takes a number never given out");
 });
 
+t.test("a command's output table (TraceRoute RouteHops) is numbered 1..n at every read, with no gaps and nothing kept", async (t) => {
+  const TR = "InternetGatewayDevice.TraceRouteDiagnostics.";
+  const hops = (n: number): Record<string, string> =>
+    Object.fromEntries([[`${TR}DiagnosticsState`, "Complete"], ...Array.from({ length: n }, (_, i) => [`${TR}RouteHops.${i + 1}.HopHost`, `hop${i + 1}.example`])]);
+  const state: InstanceMapState = {};
+  const rows = (n: number): string[] => {
+    const view = buildView(snapshot(hops(n)), RULES, state);
+    t.equal(view.instanceMapChanged, false, "nothing to save");
+    return [...view.objects.keys()].filter((o) => /^Device\.IP\.Diagnostics\.TraceRoute\.RouteHops\.\d+\.$/.test(o));
+  };
+  const numbered = (n: number): string[] => Array.from({ length: n }, (_, i) => `Device.IP.Diagnostics.TraceRoute.RouteHops.${i + 1}.`);
+  t.same(rows(5), numbered(5));
+  t.same(rows(3), numbered(3), "a shorter run");
+  t.same(rows(5), numbered(5), "a longer one again: 4 and 5, not 6 and 7");
+  t.same(Object.keys(state).filter((k) => k.includes("RouteHops")), [], "nothing kept in the instance map");
+});
+
 // ---- transforms.ts: Wi-Fi security (mapping.md §4.2) ------------------------------------------
 
 t.test("§4.2 read: BeaconType and the mode parameters → ModeEnabled and EncryptionMode", async (t) => {

@@ -74,6 +74,10 @@ const objectRule = z
     group: z.string().optional(),
     /** USP Add/Delete become AddObject/DeleteObject on the source table. */
     addDelete: z.boolean().default(false),
+    /** A command's output table (TraceRoute RouteHops, NSLookup Result): rows are
+     * numbered 1..n in the CPE's order at every read, with no gaps and no
+     * persistence (mapping.md §5.4), instead of through the instance map. */
+    outputTable: z.boolean().default(false),
     /** Which TR-098 row of this rule USP paths that name its source resolve to (path rewriting):
      * the first rule with `primary` (or the first rule) for a source template wins. */
     primary: z.boolean().default(false),
@@ -117,6 +121,7 @@ export interface ObjectRule {
   key: string[] | undefined;
   group: string | undefined;
   addDelete: boolean;
+  outputTable: boolean;
   primary: boolean;
   /** TR-181 parameter name relative to the object ("Security.ModeEnabled") → spec. */
   params: Map<string, CompiledParam>;
@@ -185,6 +190,7 @@ export function compileRules(raw: unknown, source = "mappings/tr098/rules.yaml")
       key: r.key,
       group: r.group,
       addDelete: r.addDelete,
+      outputTable: r.outputTable,
       primary: r.primary,
       params: new Map(Object.entries(r.params).map(([name, spec]) => [name, compileParam(spec)])),
     };

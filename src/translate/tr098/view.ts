@@ -140,7 +140,8 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
         addRow(view, rowsByRule, only.rule, table, only.members, valueAt);
         continue;
       }
-      const result = reconcile(instances, table, list.map((l) => l.cand));
+      // A command's output table is numbered 1..n afresh, never kept (mapping.md §5.4).
+      const result = first.outputTable ? { numbers: list.map((_, i) => i + 1), changed: false } : reconcile(instances, table, list.map((l) => l.cand));
       if (result.changed) view.instanceMapChanged = true;
       ensureObject(view, table, { writable: false });
       for (const [i, l] of list.entries()) addRow(view, rowsByRule, l.rule, `${table}${result.numbers[i] as number}.`, l.members, valueAt);
