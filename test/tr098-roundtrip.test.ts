@@ -423,7 +423,7 @@ function checkRule(t: Test, cpe: Cpe, rule: ObjectRule, stats: Stats): void {
     if (!p.writable) {
       if (schemaAccess !== "readWrite") continue;
       const why = readOnlyReason(cpe, rule, param, source);
-      t.ok(why !== undefined, `${param}: writable in TR-181 and on the CPE, so writable in the view`);
+      t.ok(why !== undefined, `${param}: writable in TR-181, read-only in the view for a reason (${why ?? "none: writable on the CPE, so it should be writable"})`);
       stats.readOnlyByDesign.push(`${rule.id}: ${param} (${why ?? "no reason"})`);
       continue;
     }
