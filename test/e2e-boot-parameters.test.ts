@@ -5,7 +5,8 @@
 // carries the values, read from the CPE in its boot session, of the
 // parameters its enabled rows name: a full name, a wildcard path, a path under
 // Device.LocalAgent. (served by the gateway); a disabled row and an unknown
-// path are left out. The rows are kept in the store and follow their
+// path are left out. A TR-098 CPE's map carries the TR-181 names and the
+// values a Get returns. The rows are kept in the store and follow their
 // Controller when a restarted gateway numbers the Controllers differently.
 import t from "tap";
 import { Redis } from "ioredis";
@@ -164,6 +165,28 @@ t.test("a Boot! without rows, after a disabled row is the only one left: Paramet
   t.equal(eventParams(boot2).ParameterMap, "{}");
   const boot1 = await bootFor(controller1, "boot-1", "bp-reboot-2");
   t.not(eventParams(boot1).ParameterMap, "{}", "controller 1's rows still apply");
+});
+
+t.test("a TR-098 CPE (BM632w): the rows name TR-181 paths, read through the mapping", async (t) => {
+  const tr098 = await startFleet({ acsUrl: gw.gateway.acsUrl, count: 1, profile: "huawei-bm632w-tr098", serialPrefix: `BP98${process.pid}-`, oui: "202BC1", crUsername: CR_USERNAME, crPassword: CR_PASSWORD });
+  t.teardown(() => tr098.stop());
+  await tr098.bootAll();
+  const device = tr098.cpes[0];
+  if (device === undefined) return t.fail("no CPE");
+  const agent = `os::202BC1-${device.serial}`;
+  const ask98 = (request: Request): Promise<Msg> => controller1.request(agent, topic.replace(agentId, agent), request);
+  for (const name of ["Device.DeviceInfo.SoftwareVersion", "Device.WiFi.SSID.*.SSID"]) {
+    addResp(await ask98(add(false, [{ objPath: ROWS1, paramSettings: [p("ParameterName", name), p("Enable", "true")] }])));
+  }
+  addResp(await ask98(add(false, [{ objPath: "Device.LocalAgent.Subscription.", paramSettings: [p("ID", "boot-98"), p("Enable", "true"), p("NotifType", "Event"), p("ReferenceList", "Device.Boot!")] }])));
+  const expected = getResp(await ask98(get(["Device.DeviceInfo.SoftwareVersion", "Device.WiFi.SSID.*.SSID"]))).reqPathResults;
+  const values: Record<string, string> = {};
+  for (const r of expected) for (const res of r.resolvedPathResults) for (const [k, v] of Object.entries(res.resultParams)) values[res.resolvedPath + k] = v;
+  t.ok(Object.keys(values).length >= 2, "the CPE has a SoftwareVersion and SSIDs");
+  await ask98({ type: "operate", operate: { command: "Device.Reboot()", commandKey: "bp-reboot-98", sendResp: true, inputArgs: {} } });
+  const boot = await bootFor(controller1, "boot-98", "bp-reboot-98");
+  t.same(JSON.parse(eventParams(boot).ParameterMap ?? ""), values, "the same values a Get returns, under TR-181 names");
+  await device.whenIdle();
 });
 
 t.test("restarted with the Controllers in the other order, the rows follow their Controller", async (t) => {
