@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { AgentMtp, LocalAgentContext } from "./agent/local-agent/local-agent-model.js";
-import type { MqttClientView } from "./agent/local-agent/mqtt-client-model.js";
+import { enabledInRows, MQTT_SUBSCRIPTIONS, type MqttClientView } from "./agent/local-agent/mqtt-client-model.js";
 import type { ControllerConfig } from "./agent/virtual-agents.js";
 import type { Store } from "./store/store.js";
 import type { GatewayTls } from "./tls.js";
@@ -167,6 +167,19 @@ export function localAgentMtps(config: Config, mqtt: { agentTopic(endpointId: st
     ],
   }));
   return { mtps, controllers };
+}
+
+/** After a restart: the topics controllers added as Device.MQTT.Client.1.Subscription
+ * rows are subscribed again without waiting for each agent's tree to be built. */
+export async function restoreMqttSubscriptions(store: Store, mqtt: MqttMtp | PerAgentMqttMtp): Promise<number> {
+  let restored = 0;
+  for (const device of await store.listDevices()) {
+    const topics = enabledInRows(await store.getAgentRows(device.endpointId, MQTT_SUBSCRIPTIONS));
+    if (topics.length === 0) continue;
+    mqtt.forAgent(device.endpointId).setSubscriptions(topics);
+    restored += topics.length;
+  }
+  return restored;
 }
 
 /** Each agent's view of its MQTT client (mqttClientView). */

@@ -33,7 +33,7 @@ import type { UspReply } from "./translate/plan.js";
 import { encodeRecord, noSessionRecord } from "./usp/encode.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./usp/mtp/embedded-broker.js";
 import { mtpFor, type Mtp, type ReplyAddress } from "./usp/mtp/mtp.js";
-import { controllerAddresses, createMqttMtp, createWebSocketMtp, localAgentMtps, mqttClientViews } from "./gateway-mtps.js";
+import { controllerAddresses, createMqttMtp, createWebSocketMtp, localAgentMtps, mqttClientViews, restoreMqttSubscriptions } from "./gateway-mtps.js";
 import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
@@ -327,6 +327,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     });
     await m.start();
   }
+  // Topics controllers added to the MQTT client before a restart are subscribed again.
+  void restoreMqttSubscriptions(store, mtp).catch((err: unknown) => logger.error({ err }, "restoring MQTT Subscription rows failed"));
   // Requests queued before a restart still run: wake every device that has work.
   await wakeDevicesWithQueuedWork(store, queue, logger);
   // Async commands stored before a restart still end, on their timeout if their follow-up was lost.

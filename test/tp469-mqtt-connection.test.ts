@@ -8,6 +8,7 @@ import { Socket } from "node:net";
 import type { IDisconnectPacket, ISubackPacket } from "mqtt-packet";
 import { Redis } from "ioredis";
 import t from "tap";
+import { RedisStore } from "../src/store/redis.js";
 import { uniquePrefix } from "./helpers/broker.js";
 import { startTestGateway } from "./helpers/gateway.js";
 import { get, getResp, startBench } from "./tp469/harness.js";
@@ -98,4 +99,41 @@ t.test("TP-469 11.5 MQTT ClientID Persistence", async (t) => {
   t.equal(connect2.packet.cmd === "connect" ? connect2.packet.clientId : undefined, assigned, "after the restart the same ClientId");
   const connack2 = await restartTap.waitFor((p) => p.conn === 2 && p.dir === "down" && p.packet.cmd === "connack");
   t.equal(connack2.packet.cmd === "connack" ? connack2.packet.reasonCode : undefined, 0, "accepted by the broker");
+});
+
+t.test("topics of Device.MQTT.Client.1.Subscription rows are subscribed again after a restart", async (t) => {
+  const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+  const keyPrefix = `cwmp2usp-test:${uniquePrefix()}:`;
+  const direct = new RedisStore({ url: redisUrl, keyPrefix });
+  await direct.connect();
+  t.teardown(async () => {
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await direct.close();
+  });
+  // What a gateway that stopped left behind: an agent with two rows a controller added, one disabled.
+  const endpointId = `os::00256D-RESUB${process.pid}`;
+  await direct.putDevice({
+    endpointId,
+    deviceId: { manufacturer: "Sim", oui: "00256D", productClass: "HGW", serialNumber: `RESUB${process.pid}` },
+    rootObject: "Device.",
+    cwmpNamespace: "urn:dslforum-org:cwmp-1-2",
+    connectionRequestUrl: "http://127.0.0.1:9/",
+    lastInformAt: 0,
+    firstSeenAt: 0,
+    softwareVersion: "1",
+  });
+  const wanted = `resub-${process.pid}/extra/#`;
+  await direct.putAgentRows(endpointId, "Device.MQTT.Client.1.Subscription.", [
+    { instance: 2, values: { Alias: "cpe-2", Enable: "true", Topic: wanted, QoS: "1" } },
+    { instance: 3, values: { Alias: "cpe-3", Enable: "false", Topic: `resub-${process.pid}/off`, QoS: "0" } },
+  ]);
+  const restartTap = await MqttTap.start(bench.broker.url);
+  t.teardown(() => restartTap.close());
+  const gateway = await startTestGateway(restartTap.url, { store: { type: "redis", url: redisUrl, keyPrefix } });
+  t.teardown(() => gateway.stop());
+  const subscribe = await restartTap.waitFor((p) => p.dir === "up" && p.packet.cmd === "subscribe" && p.packet.subscriptions.some((s) => s.topic === wanted));
+  t.same(subscribe.packet.cmd === "subscribe" ? subscribe.packet.subscriptions.filter((s) => s.topic.startsWith(`resub-${process.pid}`)).map((s) => [s.topic, s.qos]) : [], [[wanted, 1]], "the enabled row's topic, with its QoS; not the disabled one");
 });

@@ -115,7 +115,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["11.6", pass("a QoS 1 PUBLISH left without PUBACK is delivered again on the next connection with its packet id and the DUP flag, after that connection's SUBACK (src/usp/mtp/mqtt-resend-store.ts)")],
   ["11.7", pass("KeepAliveTime (mqtt.keepAliveTime, writable as Device.MQTT.Client.1.KeepAliveTime) is sent in CONNECT; a new value closes the connection with DISCONNECT and reconnects at once, for every agent, since they share the connection")],
   ["11.8", pass()],
-  ["11.9", pass("an added Device.MQTT.Client.1.Subscription.{i} subscribes the shared connection (UNSUBSCRIBE when disabled or deleted); the row is the agent's and persisted, but after a gateway restart its topic is subscribed again only once the agent's tree is rebuilt (its next request)")],
+  ["11.9", pass("an added Device.MQTT.Client.1.Subscription.{i} subscribes the agent's connection (the shared one by default) and every later one, also after a restart (rows persisted per agent); disabling or deleting it UNSUBSCRIBEs")],
   ["11.10", pass()],
   ["11.11", pass("a refused SUBSCRIBE, at start or later: logged, nothing published, DISCONNECT (Reason Code 0x80), reconnect on the R-MQTT.10 schedule; PUBLISHes still waiting for a PUBACK are dropped")],
   ["11.12", pass()],

@@ -126,6 +126,13 @@ export function exportMqttSubscriptions(tree: LocalTree): { instance: number; va
     });
 }
 
+/** The enabled topics of persisted rows (exportMqttSubscriptions), without building a tree. */
+export function enabledInRows(rows: { values: Record<string, string> }[]): MqttTopicSubscription[] {
+  return rows
+    .filter((r) => r.values.Enable === "true" && (r.values.Topic ?? "") !== "")
+    .map((r) => ({ topic: r.values.Topic ?? "", qos: Number(r.values.QoS ?? "0") }));
+}
+
 /** Does the RPC change the MQTT client's Subscription table? */
 export function touchesMqttSubscriptions(rpc: { method: string; objectName?: string; parameterList?: { name: string }[] }): boolean {
   if (rpc.method === "AddObject" || rpc.method === "DeleteObject") return (rpc.objectName ?? "").startsWith(MQTT_SUBSCRIPTIONS);
