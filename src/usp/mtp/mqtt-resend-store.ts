@@ -7,7 +7,9 @@
 //   subscriptions succeeded: the replay first awaits `beforeReplay`, which
 //   sends the connection's SUBSCRIBE and resolves once the SUBACK is in;
 // - MQTT 5 §3.3.1.1 (3.1.1 likewise), a PUBLISH delivered again carries the
-//   DUP flag: mqtt.js replays the packet exactly as it first sent it (DUP 0).
+//   DUP flag: mqtt.js replays the packet exactly as it first sent it (DUP 0),
+//   and that replay is its only re-delivery (mqttjs/MQTT.js#1181); no option
+//   sets DUP, so the store marks the packets it hands back.
 // Unlike mqtt.js's own Store it outlives the client's end(): the gateway
 // ends the connection itself after a refused SUBSCRIBE (R-MQTT.16) and
 // reconnects with the same store, so nothing waiting for a PUBACK is lost.
