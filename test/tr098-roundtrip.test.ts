@@ -465,6 +465,7 @@ function readOnlyReason(cpe: Cpe, rule: ObjectRule, param: string, source: strin
   if (spec.kind === "value") return "a constant";
   if (spec.kind === "ref") return "computed from the structure";
   if (spec.kind === "fn") return TRANSFORMS.get(spec.fn)?.write === undefined ? `transform ${spec.fn} has no write side` : undefined;
+  if (spec.kind !== "src") return undefined;
   if (spec.readOnly) return "readOnly in the rule";
   const name = sourceName(source, spec.src);
   return cpe.snap.writable.get(name) === true ? undefined : `TR-098 ${name.replace(/^InternetGatewayDevice\./, "")} is read-only on the CPE`;
