@@ -171,8 +171,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     send: async (endpointId, controllerId, msg) => {
       const address = agents.controllerAddress(controllerId);
       if (address === undefined) return false;
-      await mtpFor(mtps, address).send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
-      return true;
+      try {
+        await mtpFor(mtps, address).send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
+        return true;
+      } catch (err) {
+        // E.g. an MQTT PUBLISH dropped when the broker refused the subscription (R-MQTT.16): the retry schedule goes on.
+        logger.warn({ endpointId, controllerId, err: (err as Error).message }, "Notify not delivered");
+        return false;
+      }
     },
   });
   const notifications = new AgentNotifications({
@@ -183,6 +189,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     instanceWatch: new InstanceWatch(store),
     deviceIdOf: async (endpointId) => (await store.getDevice(endpointId))?.deviceId,
     profileFor: (endpointId) => profiles.profileFor(endpointId),
+    wake: (endpointId) => void queue.wake(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "wake failed")),
     // The session work (and its task queue) is built after the notifications it reports to.
     get tasks() {
       return work.tasks;
