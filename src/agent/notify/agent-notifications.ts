@@ -37,6 +37,8 @@ export interface AgentNotificationsDeps {
   deviceIdOf?(endpointId: string): Promise<DeviceIdStruct | undefined>;
   /** The CPE's quirk flags, for reading Boot! ParameterMap values; absent: DEFAULT_PROFILE. */
   profileFor?(endpointId: string): Promise<DeviceProfile>;
+  /** Brings the CPE back (Connection Request) unless a session is open, for a task queued after its session ended. */
+  wake?(endpointId: string): void;
 }
 
 /** Device.LocalAgent.Controller.{i}.OnBoardingComplete written false. */
@@ -118,6 +120,9 @@ export class AgentNotifications {
         },
       });
       this.deps.tasks.enqueue(endpointId, task);
+      // The boot session may have ended while the rows were looked up: the
+      // read then needs a session of its own (a no-op while one is open).
+      this.deps.wake?.(endpointId);
     }
     for (const r of withNames) if (r.names.length === 0) await this.fanOut(endpointId, tree, [r.subscription], boot("{}"));
   }
