@@ -341,6 +341,14 @@ t.test("references to a LAN IP interface name its IPInterface both ways (refAs),
   t.match(mapSet(bare, [{ name: "Device.IP.Diagnostics.IPPing.Interface", value: bareLan }]), { fault: { fault: { setParameterValuesFaults: [{ parameterName: "Device.IP.Diagnostics.IPPing.Interface", faultCode: 9007 }] } } });
 });
 
+t.test("AutoChannelEnable is writable only where the CPE has TR-098 AutoChannelEnable (Channel 0 alone reads, cannot be written)", async (t) => {
+  const without = buildView(snapshot(wlan({ Channel: "0", Standard: "g" })), RULES, {});
+  t.same(without.params.get("Device.WiFi.Radio.1.AutoChannelEnable"), { value: "true", writable: false, type: "xsd:boolean", bind: without.params.get("Device.WiFi.Radio.1.AutoChannelEnable")?.bind }, "read from Channel 0, not writable");
+  const snap = snapshot(wlan({ Channel: "6", Standard: "g", AutoChannelEnable: "false" }));
+  t.equal(buildView(snap, RULES, {}).params.get("Device.WiFi.Radio.1.AutoChannelEnable")?.writable, true);
+  t.same(mapSet(snap, [{ name: "Device.WiFi.Radio.1.AutoChannelEnable", value: "true" }], "1"), { sent: wlan({ AutoChannelEnable: "1" }) }, "the CPE's boolean literal");
+});
+
 // ---- transforms.ts: NTP, standards, WPS PIN -----------------------------------------------------
 
 t.test("NTP servers: joined on read, split on write, too many servers is an error", async (t) => {

@@ -19,6 +19,9 @@ export interface MultiTransform {
   /** TR-098 values to set (by `src` name) for a TR-181 value, or an error
    * message (the value cannot be represented on a TR-098 CPE: 7012-like). */
   write?(value: string, v: SourceValues): WriteResult;
+  /** The sources a write may set, when not all of them: the TR-181 parameter is
+   * writable only where the CPE has one of these and lets the ACS write it. */
+  writes?: readonly string[];
 }
 
 const ENC_TO_181: Record<string, string> = {
@@ -187,6 +190,7 @@ export const TRANSFORMS: ReadonlyMap<string, MultiTransform> = new Map<string, M
     // Channel 0 in TR-098 means automatic; TR-181 Channel is 1..255.
     "wifi-auto-channel",
     {
+      writes: ["AutoChannelEnable"],
       read: (v) => {
         const auto = v("AutoChannelEnable");
         if (auto !== undefined) return /^(1|true)$/i.test(auto) ? "true" : "false";

@@ -335,7 +335,8 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
       for (const m of row.members) for (const s of present) note(sourceName(m, s));
       // Writable when the CPE lets the ACS write one of its sources: a transform also
       // reads inputs TR-098 makes read-only (WEPEncryptionLevel), which writes leave out.
-      const writable = fn.write !== undefined && schema?.readOnly !== true && present.some((s) => snap.writable.get(sourceName(row.source, s)) !== false);
+      const writes = fn.writes ?? spec.src;
+      const writable = fn.write !== undefined && schema?.readOnly !== true && present.some((s) => writes.includes(s) && snap.writable.get(sourceName(row.source, s)) !== false);
       setParam(view, path, {
         value,
         writable,
