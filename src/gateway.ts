@@ -171,8 +171,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     send: async (endpointId, controllerId, msg) => {
       const address = agents.controllerAddress(controllerId);
       if (address === undefined) return false;
-      await mtpFor(mtps, address).send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
-      return true;
+      try {
+        await mtpFor(mtps, address).send(endpointId, address, noSessionRecord({ toId: controllerId, fromId: endpointId, msg }));
+        return true;
+      } catch (err) {
+        // E.g. an MQTT PUBLISH dropped when the broker refused the subscription (R-MQTT.16): the retry schedule goes on.
+        logger.warn({ endpointId, controllerId, err: (err as Error).message }, "Notify not delivered");
+        return false;
+      }
     },
   });
   const notifications = new AgentNotifications({
