@@ -9,6 +9,7 @@ import { SUBSCRIPTION_TABLE } from "../src/agent/local-agent/local-agent-model.j
 import { decodeEnvelope } from "../src/cwmp/soap-decode.js";
 import { detached } from "../src/detached-string.js";
 import { MemoryStore } from "../src/store/memory.js";
+import type { StoredRow } from "../src/store/store.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -86,4 +87,33 @@ t.test("subscribedTree(): no tree is built for an agent without Subscription row
   // A tree built for another reason (a controller's Get of Device.LocalAgent.) is used as it is.
   const full = await agents.tree("os::C0FFEE-none");
   t.equal(await agents.subscribedTree("os::C0FFEE-none"), full);
+});
+
+t.test("subscribedTree(): an agent known to have no rows costs no store read, until a tree of it is built", async (t) => {
+  class CountingStore extends MemoryStore {
+    subscriptionReads = 0;
+    override async getAgentRows(endpointId: string, table: string): Promise<StoredRow[]> {
+      if (table === SUBSCRIPTION_TABLE) this.subscriptionReads += 1;
+      return super.getAgentRows(endpointId, table);
+    }
+  }
+  const store = new CountingStore();
+  const agents = new LocalAgents({
+    store,
+    // One cached tree, so that building B's evicts A's.
+    maxCached: 1,
+    contextFor: (endpointId) => ({ endpointId, softwareVersion: "0.1.0", startedAt: 0, now: () => 0, mtps: [{ protocol: "MQTT" }], controllers: [{ endpointId: "proto::c1", protocol: "MQTT" }] }),
+    onSubscriptionsChanged: () => undefined,
+  });
+  t.equal(await agents.subscribedTree("os::C0FFEE-A"), undefined);
+  t.equal(await agents.subscribedTree("os::C0FFEE-A"), undefined);
+  t.equal(store.subscriptionReads, 1, "the second Inform reads nothing");
+
+  // A controller adds a Subscription (the tree is built), then the tree leaves the cache.
+  const added = await agents.execute("os::C0FFEE-A", { method: "AddObject", objectName: SUBSCRIPTION_TABLE, parameterKey: "" }, "proto::c1");
+  t.ok(added.ok);
+  await agents.tree("os::C0FFEE-B");
+  const tree = await agents.subscribedTree("os::C0FFEE-A");
+  t.not(tree, undefined, "read again from the store, not answered from the stale 'no rows'");
+  t.equal(tree?.rows(SUBSCRIPTION_TABLE).length, 1);
 });

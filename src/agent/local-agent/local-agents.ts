@@ -43,12 +43,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LocalAgents {
   private readonly trees: LRUCache<string, LocalTree>;
+  /** Agents whose store held no Subscription rows when last asked (so each
+   * Inform costs no store read): as current as the trees, i.e. until this
+   * instance builds their tree (every change goes through one) or forgets them. */
+  private readonly unsubscribed: LRUCache<string, true>;
   /** One timer per agent, for its next Subscription row to remove. */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly deps: LocalAgentsDeps) {
     this.trees = new LRUCache({ max: deps.maxCached });
+    this.unsubscribed = new LRUCache({ max: deps.maxCached });
   }
 
   async tree(endpointId: string): Promise<LocalTree> {
@@ -64,8 +69,11 @@ export class LocalAgents {
   async subscribedTree(endpointId: string): Promise<LocalTree | undefined> {
     const cached = this.trees.get(endpointId);
     if (cached !== undefined) return cached;
+    if (this.unsubscribed.has(endpointId)) return undefined;
     const rows = await this.deps.store.getAgentRows(endpointId, SUBSCRIPTION_TABLE);
-    return rows.length === 0 ? undefined : this.build(endpointId, rows);
+    if (rows.length > 0) return this.build(endpointId, rows);
+    if (!this.trees.has(endpointId)) this.unsubscribed.set(endpointId, true);
+    return undefined;
   }
 
   private async build(endpointId: string, rows: SubscriptionRow[]): Promise<LocalTree> {
@@ -78,6 +86,8 @@ export class LocalAgents {
     await this.deps.onTreeBuilt?.(endpointId, tree);
     this.scheduleExpiry(endpointId, tree);
     this.trees.set(endpointId, tree);
+    // Also when a subscribedTree() that read no rows finished while this tree was being built.
+    this.unsubscribed.delete(endpointId);
     return tree;
   }
 
@@ -161,6 +171,7 @@ export class LocalAgents {
 
   forget(endpointId: string): void {
     this.trees.delete(endpointId);
+    this.unsubscribed.delete(endpointId);
   }
 }
 
