@@ -174,6 +174,24 @@ t.test("Set: SSID, a value transform (Security.ModeEnabled) and a boolean the CP
   t.equal((await get("Device.NAT.InterfaceSetting.1.Enable"))["Device.NAT.InterfaceSetting.1.Enable"], "false");
 });
 
+t.test("DNS.Client.Server rows are the items of the WAN connection's DNSServers list; a Set rewrites that one item", async (t) => {
+  const wan = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.";
+  const [first, second] = (readParameter(cpe, `${wan}DNSServers`) ?? "").split(",");
+  const dns = await get("Device.DNS.Client.");
+  t.equal(dns["Device.DNS.Client.ServerNumberOfEntries"], "2");
+  t.equal(dns["Device.DNS.Client.Server.1.DNSServer"], first);
+  t.equal(dns["Device.DNS.Client.Server.2.DNSServer"], second);
+  t.equal(dns["Device.DNS.Client.Server.2.Interface"], "Device.IP.Interface.1");
+  const msg = await ask({
+    type: "set",
+    set: { allowPartial: false, updateObjs: [{ objPath: "Device.DNS.Client.Server.2.", paramSettings: [{ param: "DNSServer", value: "9.9.9.9", required: true }] }] },
+  });
+  t.match(body(msg, "setResp").setResp.updatedObjResults[0]?.operStatus, { type: "operSuccess" });
+  t.equal(readParameter(cpe, `${wan}DNSServers`), `${first},9.9.9.9`, "the CPE's list with the second item replaced");
+  const add = await ask({ type: "add", add: { allowPartial: false, createObjs: [{ objPath: "Device.DNS.Client.Server.", paramSettings: [] }] } });
+  t.match(add.body, { kind: "error" }, "rows of a TR-098 list cannot be added");
+});
+
 t.test("Set errors: read-only parameter 7200-class error, unknown parameter", async (t) => {
   const msg = await ask({
     type: "set",

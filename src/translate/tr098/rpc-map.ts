@@ -167,6 +167,15 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
     const bind = p.bind;
     if (bind.kind === "mirror") {
       put(bind.name, toCpeLiteral(item.value, snap.values.get(bind.name)?.type, opts), item.name);
+    } else if (bind.kind === "item") {
+      // One item of a TR-098 list: the whole list is written, the item replaced.
+      if (item.value.includes(",")) {
+        faults.push({ parameterName: item.name, faultCode: 9007, faultString: "a list item cannot hold a comma" });
+        continue;
+      }
+      const items = (current(bind.list) ?? "").split(",").map((s) => s.trim());
+      items[bind.index] = item.value.trim();
+      put(bind.list, items.filter((s) => s !== "").join(","), item.name);
     } else if (bind.kind === "src") {
       const converted = writeValue(item.value, bind.spec, view);
       const sent = converted === undefined ? [] : bind.names.map((n) => ({ n, v: toCpeLiteral(converted, snap.values.get(n)?.type, opts) }));
@@ -372,6 +381,7 @@ export function sourcesOf(view: View, name: string): string[] | undefined {
   for (const n of names) {
     const b = (view.params.get(n) as ViewParam).bind;
     if (b.kind === "mirror") out.add(b.name);
+    else if (b.kind === "item") out.add(b.list);
     else if (b.kind === "src") for (const s of b.names) out.add(s);
     else if (b.kind === "fn") for (const m of b.members) for (const s of b.srcNames) if (view.consumed.has(sourceName(m, s))) out.add(sourceName(m, s));
   }

@@ -30,6 +30,8 @@ const paramSpec = z.union([
     })
     .strict(),
   z.object({ value: z.string() }).strict(),
+  /** The list item a row exploded from a TR-098 list parameter stands for (rule `explode`). */
+  z.object({ item: z.literal(true) }).strict(),
   z
     .object({
       /** A reference to the row of rule(s) `ref` whose source is this row's source,
@@ -78,6 +80,10 @@ const objectRule = z
      * numbered 1..n in the CPE's order at every read, with no gaps and no
      * persistence (mapping.md §5.4), instead of through the instance map. */
     outputTable: z.boolean().default(false),
+    /** One row per item of this comma-separated TR-098 list parameter of the
+     * source (DNSServers → DNS.Client.Server rows); rows keyed by source and
+     * item, the item read and written with `{item: true}`. */
+    explode: z.string().optional(),
     /** Which TR-098 row of this rule USP paths that name its source resolve to (path rewriting):
      * the first rule with `primary` (or the first rule) for a source template wins. */
     primary: z.boolean().default(false),
@@ -105,6 +111,7 @@ export type RulesFile = z.infer<typeof rulesFileSchema>;
 export type CompiledParam =
   | { kind: "src"; src: string; map?: Map<string, string>; mapOriginal?: Map<string, string>; writeMap?: Map<string, string>; scale?: number; encoding?: "base64-hex"; path: boolean; readOnly: boolean }
   | { kind: "value"; value: string }
+  | { kind: "item" }
   | { kind: "ref"; ref: string[]; up: number; down: string[] }
   | { kind: "fn"; fn: string; src: string[]; aliases: Map<string, Map<string, string>> };
 
@@ -122,6 +129,7 @@ export interface ObjectRule {
   group: string | undefined;
   addDelete: boolean;
   outputTable: boolean;
+  explode: string | undefined;
   primary: boolean;
   /** TR-181 parameter name relative to the object ("Security.ModeEnabled") → spec. */
   params: Map<string, CompiledParam>;
@@ -139,6 +147,7 @@ export interface CompiledRules {
 function compileParam(spec: ParamSpec): CompiledParam {
   if (typeof spec === "string") return { kind: "src", src: spec, path: false, readOnly: false };
   if ("value" in spec) return { kind: "value", value: spec.value };
+  if ("item" in spec) return { kind: "item" };
   if ("ref" in spec) return { kind: "ref", ref: typeof spec.ref === "string" ? [spec.ref] : spec.ref, up: spec.up ?? 0, down: typeof spec.down === "string" ? [spec.down] : (spec.down ?? [""]) };
   if ("fn" in spec) {
     // Keys keep the CPE's spelling: writes send it back as is (reads match it case-insensitively).
@@ -191,6 +200,7 @@ export function compileRules(raw: unknown, source = "mappings/tr098/rules.yaml")
       group: r.group,
       addDelete: r.addDelete,
       outputTable: r.outputTable,
+      explode: r.explode,
       primary: r.primary,
       params: new Map(Object.entries(r.params).map(([name, spec]) => [name, compileParam(spec)])),
     };

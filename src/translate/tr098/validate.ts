@@ -18,7 +18,14 @@ export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema
       const refAs = rule.refAs === undefined ? undefined : from + rule.refAs.slice(1);
       if (refAs !== undefined && tr098.object(refAs) === undefined) say(`refAs: TR-098 object ${refAs} is not in ${tr098.model}`);
     }
+    if (rule.explode !== undefined) {
+      for (const from of sourceTemplates(rule)) {
+        const [o, p] = splitPath(resolveSrc(from, rule.explode));
+        if (tr098.object(o)?.paramsByName.has(p) !== true) say(`TR-098 list parameter ${o}${p} (explode) is not in ${tr098.model}`);
+      }
+    }
     for (const [name, spec] of rule.params) {
+      if (spec.kind === "item" && rule.explode === undefined) say(`${name} is {item: true} but the rule has no explode`);
       const [relObj, leaf] = splitPath(name);
       const objPath = rule.tr181 + relObj;
       if (!tr181Has(tr181, objPath, leaf)) say(`TR-181 parameter ${objPath}${leaf} is not in ${tr181.model}`);

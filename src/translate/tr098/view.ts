@@ -30,6 +30,8 @@ export type Binding =
   | { kind: "src"; spec: Extract<CompiledParam, { kind: "src" }>; names: string[] }
   | { kind: "fn"; fn: string; srcNames: string[]; members: string[]; aliases: Map<string, Map<string, string>> }
   | { kind: "mirror"; name: string }
+  /** Item `index` of the comma-separated TR-098 list `list` (rule `explode`). */
+  | { kind: "item"; list: string; index: number }
   | { kind: "fixed" };
 
 export interface ViewParam {
@@ -79,6 +81,8 @@ interface Row {
   members: string[];
   /** Values visible to the rule's sources (first member's). */
   sourceValue: (rel: string) => string | undefined;
+  /** Rows exploded from a list parameter: which item. */
+  item?: { list: string; index: number; value: string };
 }
 
 export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: InstanceMapState): View {
@@ -103,7 +107,7 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
     done.add(first.tr181);
     const sameTable = rules.objects.filter((r) => r.tr181 === first.tr181);
     // Concrete TR-181 table path → candidates (in CPE order) with their rule and sources.
-    const perTable = new Map<string, { cand: CandidateRow; rule: ObjectRule; members: string[] }[]>();
+    const perTable = new Map<string, { cand: CandidateRow; rule: ObjectRule; members: string[]; item?: Row["item"] }[]>();
     const parentPaths = new Map<string, string>();
     for (const rule of sameTable) {
       const parents: (Row | undefined)[] = rule.parent === undefined ? [undefined] : (rowsByRule.get(rule.parent.id) ?? []);
@@ -119,8 +123,19 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
           }
           const table = prefix.slice(0, -"{i}.".length);
           if (parent !== undefined) parentPaths.set(table, parent.path);
-          const key = rowKey(rule, group, valueAt);
           const list = perTable.get(table) ?? [];
+          if (rule.explode !== undefined) {
+            const source = group[0] as string;
+            const listName = sourceName(source, rule.explode);
+            const items = (valueAt(listName) ?? "").split(",").map((s) => s.trim());
+            for (const [index, value] of items.entries()) {
+              if (value === "") continue;
+              list.push({ cand: { rule: rule.id, key: JSON.stringify([source, value]), path: `${source}#${index}` }, rule, members: group, item: { list: listName, index, value } });
+            }
+            perTable.set(table, list);
+            continue;
+          }
+          const key = rowKey(rule, group, valueAt);
           list.push({ cand: { rule: rule.id, key, path: group[0] as string }, rule, members: group });
           perTable.set(table, list);
         }
@@ -144,7 +159,7 @@ export function buildView(snap: Tr098Snapshot, rules: CompiledRules, instances: 
       const result = first.outputTable ? { numbers: list.map((_, i) => i + 1), changed: false } : reconcile(instances, table, list.map((l) => l.cand));
       if (result.changed) view.instanceMapChanged = true;
       ensureObject(view, table, { writable: false });
-      for (const [i, l] of list.entries()) addRow(view, rowsByRule, l.rule, `${table}${result.numbers[i] as number}.`, l.members, valueAt);
+      for (const [i, l] of list.entries()) addRow(view, rowsByRule, l.rule, `${table}${result.numbers[i] as number}.`, l.members, valueAt, l.item);
       // Where an Add may go: the TR-098 tables (instantiated) of rules that allow it.
       const targets = sameTable
         .filter((r) => r.addDelete)
@@ -260,11 +275,13 @@ function rowKey(rule: ObjectRule, members: string[], valueAt: (n: string) => str
   return JSON.stringify(rule.key.map((k) => valueAt(first + k) ?? ""));
 }
 
-function addRow(view: View, rowsByRule: Map<string, Row[]>, rule: ObjectRule, path: string, members: string[], valueAt: (n: string) => string | undefined): void {
+function addRow(view: View, rowsByRule: Map<string, Row[]>, rule: ObjectRule, path: string, members: string[], valueAt: (n: string) => string | undefined, item?: Row["item"]): void {
   const source = members[0] as string;
-  const row: Row = { rule, path, source, members, sourceValue: (rel) => valueAt(sourceName(source, rel)) };
+  const row: Row = { rule, path, source, members, sourceValue: (rel) => valueAt(sourceName(source, rel)), ...(item !== undefined ? { item } : {}) };
   rowsByRule.set(rule.id, [...(rowsByRule.get(rule.id) ?? []), row]);
   ensureObject(view, path, { writable: rule.addDelete && rule.isTable, row: { rule, members } });
+  // A list item's row is not what references to its source object name.
+  if (item !== undefined) return;
   for (const m of members) {
     if (rule.primary || !view.rowBySource.has(m)) view.rowBySource.set(m, path.slice(0, -1));
   }
@@ -318,6 +335,13 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
     case "value":
       setParam(view, path, { value: spec.value, writable: false, type: schema?.type ?? "xsd:string", bind: { kind: "fixed" } });
       return;
+    case "item": {
+      if (row.item === undefined) throw new Error(`rule ${row.rule.id}: ${name} is {item: true} but the rule has no explode`);
+      note(row.item.list);
+      const writable = schema?.readOnly !== true && snap.writable.get(row.item.list) === true;
+      setParam(view, path, { value: row.item.value, writable, type: schema?.type ?? "xsd:string", bind: { kind: "item", list: row.item.list, index: row.item.index } });
+      return;
+    }
     case "ref": {
       let source = row.source;
       for (let i = 0; i < spec.up; i++) source = splitPath(source)[0];
