@@ -137,7 +137,11 @@ t.test("the shipped overlays load, among them the Huawei BM632w's", async (t) =>
   t.ok(overlays.size >= 1);
   const bm632w = overlays.match("202BC1", "BM632w");
   t.equal(bm632w?.file, join(shippedOverlayDir(), "202BC1-BM632w.yaml"));
-  t.same(bm632w?.rules, []);
+  t.same(
+    bm632w?.rules.map((r) => r.id),
+    ["WiFi.AccessPoint"],
+    "one rule override: the device's spelling of BeaconType",
+  );
   t.same(bm632w?.profile, DEFAULT_PROFILE, "no quirk known for it: its dump reports booleans as true/false");
   t.equal(overlays.match("202BC1", "HG8245"), undefined, "only that model of the vendor");
 });
