@@ -38,6 +38,7 @@ import { loadGatewayTls } from "./tls.js";
 import { DeviceProfiles } from "./vendors/device-profiles.js";
 import { VendorOverlays } from "./vendors/overlays.js";
 import { Tr098Bridge } from "./agent/tr098/bridge.js";
+import { TRANSFER_COMPLETE_EVENT, autonomousTransferComplete, requestedTransferComplete } from "./agent/notify/transfer-complete.js";
 import { loadRules } from "./translate/tr098/mapping.js";
 import type { CompiledRules } from "./translate/tr098/rules.js";
 
@@ -285,7 +286,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       },
       onCpeRequest: (endpointId, request) => {
         logger.debug({ endpointId, method: request.method }, "CPE request");
-        void commands.onCpeRequest(endpointId, request).catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));
+        void (async () => {
+          const download = await commands.onCpeRequest(endpointId, request);
+          if (request.method === "TransferComplete" && download !== undefined) {
+            await notifications.notifyType(endpointId, "Event", TRANSFER_COMPLETE_EVENT, requestedTransferComplete(download, request));
+          } else if (request.method === "AutonomousTransferComplete") {
+            await notifications.notifyType(endpointId, "Event", TRANSFER_COMPLETE_EVENT, autonomousTransferComplete(request));
+          }
+        })().catch((err: unknown) => logger.error({ err, endpointId }, "closing a command failed"));
       },
       onSessionEnd: (endpointId, sessionId, reason) => {
         tr098.sessionEnded(sessionId);
