@@ -87,6 +87,12 @@ const bootWith = (match: (params: Record<string, string>) => boolean) => (r: Rec
 
 await subscribe("fw-done", "OperationComplete", IMAGES);
 await subscribe("fw-boot", "Event", "Device.Boot!");
+await subscribe("fw-transfer", "Event", "Device.LocalAgent.TransferComplete!");
+
+const transferComplete = (match: (params: Record<string, string>) => boolean) => (r: ReceivedRecord): boolean => {
+  const n = notifyOf(r)?.notification;
+  return n?.type === "event" && n.event.eventName === "TransferComplete!" && match(n.event.params);
+};
 
 t.test("the TR-181 CPE shows two image banks, image 1 running", async (t) => {
   const info = await read("Device.DeviceInfo.");
@@ -118,6 +124,21 @@ t.test("FirmwareImage.2.Download() AutoActivate=false: stored into image 2, noth
   t.ok(log.some((s) => s.methods.includes("Download")), "a CWMP Download reached the CPE");
   t.notOk(log.some((s) => s.events.includes("1 BOOT")), "the CPE did not reboot");
   t.ok(fetched.includes("/fw/hgw-5.0.1.bin"), "the CPE fetched the image");
+  const transfer = notifyOf(await controller.waitFor(transferComplete((p) => p.CommandKey === "fw-store"), 30_000));
+  t.equal(transfer?.subscriptionId, "fw-transfer");
+  const ev = transfer?.notification.type === "event" ? transfer.notification.event : undefined;
+  t.equal(ev?.objPath, "Device.LocalAgent.");
+  t.match(ev?.params, {
+    Command: `${IMAGES}2.Download()`,
+    CommandKey: "fw-store",
+    Requestor: gw.controllerId,
+    TransferType: "Download",
+    Affected: `${IMAGES}2`,
+    TransferURL: fileUrl("hgw-5.0.1.bin"),
+    FaultCode: "0",
+    FaultString: "",
+  });
+  t.notSame(ev?.params.CompleteTime, "", "CompleteTime from the CPE's TransferComplete");
   const info = await read("Device.DeviceInfo.");
   t.same([info[`${IMAGES}2.Name`], info[`${IMAGES}2.Version`], info[`${IMAGES}2.Status`], info[`${IMAGES}2.Available`]], ["hgw-5.0.1.bin", "5.0.1", "Available", "true"]);
   t.equal(info["Device.DeviceInfo.ActiveFirmwareImage"], `${IMAGES}1`, "image 1 still runs");
@@ -172,6 +193,10 @@ t.test("a download that fails: OperationComplete with a CommandFailure, the bank
   if (n?.type !== "operComplete") return t.fail("no OperationComplete");
   t.equal(n.operComplete.result.type, "cmdFailure");
   t.equal(readParameter(cpe, `${IMAGES}2.Status`), "DownloadFailed");
+  const transfer = notifyOf(await controller.waitFor(transferComplete((p) => p.CommandKey === "fw-missing"), 30_000));
+  const params = transfer?.notification.type === "event" ? transfer.notification.event.params : {};
+  t.equal(params.FaultCode, "7022", "a CWMP transfer fault is a USP command failure code");
+  t.match(params.FaultString, /90\d\d/, "with the CPE's CWMP fault in the text");
   t.equal(readParameter(cpe, "Device.DeviceInfo.SoftwareVersion"), "6.1.0");
 });
 
@@ -182,4 +207,42 @@ t.test("Download() AutoActivate=false into the running image: refused by the CPE
   t.match(refused, [{ executedCommand: `${IMAGES}1.Download()`, result: { type: "cmdFailure" } }]);
   t.notOk(fetched.includes("/fw/hgw-8.0.0.bin"), "nothing was fetched");
   t.equal(readParameter(cpe, `${IMAGES}1.Status`), "Active");
+});
+
+t.test("an autonomous transfer (10 AUTONOMOUS TRANSFER COMPLETE): TransferComplete! with no Command, CommandKey or Requestor", async (t) => {
+  cpe.report({
+    events: [{ eventCode: "10 AUTONOMOUS TRANSFER COMPLETE", commandKey: "" }],
+    request: {
+      method: "AutonomousTransferComplete",
+      announceUrl: "",
+      transferUrl: "http://files.example.net/cfg.xml",
+      isDownload: true,
+      fileType: "3 Vendor Configuration File",
+      fileSize: 1234,
+      targetFileName: "cfg.xml",
+      faultStruct: { faultCode: 0, faultString: "" },
+      startTime: "2026-11-24T05:00:00Z",
+      completeTime: "2026-11-24T05:00:02Z",
+    },
+  });
+  const r = notifyOf(await controller.waitFor(transferComplete((p) => p.TransferURL === "http://files.example.net/cfg.xml"), 30_000));
+  t.same(r?.notification, {
+    type: "event",
+    event: {
+      objPath: "Device.LocalAgent.",
+      eventName: "TransferComplete!",
+      params: {
+        Command: "",
+        CommandKey: "",
+        Requestor: "",
+        TransferType: "Download",
+        Affected: "",
+        TransferURL: "http://files.example.net/cfg.xml",
+        StartTime: "2026-11-24T05:00:00Z",
+        CompleteTime: "2026-11-24T05:00:02Z",
+        FaultCode: "0",
+        FaultString: "",
+      },
+    },
+  });
 });

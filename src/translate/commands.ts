@@ -198,6 +198,8 @@ export interface StartedCommand {
   image?: string;
   /** InstallDU: the ExecutionEnvRef asked for, reported as ExecEnvRef. */
   execEnvRef?: string;
+  /** Download(): the file's URL, reported in TransferComplete!. */
+  transferUrl?: string;
 }
 
 /** What one Operate changed besides its reply; applied by the agent layer. */

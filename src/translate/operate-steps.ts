@@ -168,7 +168,7 @@ function firmwareDownload(input: CommandInput, args: Map<string, string>, ctx: T
   return rpcThen(rpc, ctx, (response) => {
     // TR-069 A.3.2.8: Status 0 = already downloaded and applied, no TransferComplete follows.
     const finishedNow = (response as { status?: number }).status === 0;
-    return started(input, { finishedNow });
+    return started(input, { finishedNow, transferUrl: rpc.url });
   });
 }
 

@@ -10,6 +10,7 @@ import { operateReplyWanted } from "../../translate/operate.js";
 import type { UspReply } from "../../translate/plan.js";
 import type { Notification } from "../../usp/messages.js";
 import type { GatewayTask } from "../gateway-tasks.js";
+import type { TrackedCommand } from "./command-state.js";
 import type { LocalAgents } from "../local-agent/local-agents.js";
 import type { LocalTree } from "../local-agent/local-tree.js";
 import type { CommandHooks } from "../session-work.js";
@@ -54,7 +55,7 @@ export class AgentCommands implements CommandHooks {
     return this.events.onInform(endpointId, inform);
   }
 
-  onCpeRequest(endpointId: string, request: CpeRequest): Promise<void> {
+  onCpeRequest(endpointId: string, request: CpeRequest): Promise<TrackedCommand | undefined> {
     return this.events.onCpeRequest(endpointId, request);
   }
 

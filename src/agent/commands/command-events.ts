@@ -61,10 +61,19 @@ export class CommandEvents {
     return { inform: { ...inform, event }, remoteFactoryResetPending: fx.remoteFactoryResetPending };
   }
 
-  async onCpeRequest(endpointId: string, request: CpeRequest): Promise<void> {
+  /** Closes what a CPE request ends; returns the Download() a TransferComplete
+   * closed, for its TransferComplete! event. */
+  async onCpeRequest(endpointId: string, request: CpeRequest): Promise<TrackedCommand | undefined> {
     switch (request.method) {
-      case "TransferComplete":
-        return this.deps.tracker.end(endpointId, (state) => transferEndings(state, request));
+      case "TransferComplete": {
+        let ended: TrackedCommand | undefined;
+        await this.deps.tracker.end(endpointId, (state) => {
+          const endings = transferEndings(state, request);
+          ended = endings[0]?.command;
+          return endings;
+        });
+        return ended;
+      }
       case "DUStateChangeComplete": {
         let later: { command: TrackedCommand; name: string; fold: Fold } | undefined;
         await this.deps.tracker.end(endpointId, (state) => {
@@ -80,10 +89,10 @@ export class CommandEvents {
           return take(state, [c.requestInstance]).map((command) => ({ command, result }));
         });
         if (later !== undefined) this.read(later.command, later.name, later.fold);
-        return;
+        return undefined;
       }
       default:
-        return;
+        return undefined;
     }
   }
 

@@ -23,6 +23,8 @@ export interface TrackedCommand {
   diagnosticsObject?: string;
   image?: string;
   execEnvRef?: string;
+  /** Download(): the file's URL, for TransferComplete!. */
+  transferUrl?: string;
 }
 
 export interface AgentCommandState {
@@ -34,7 +36,7 @@ export interface AgentCommandState {
 }
 
 const REBOOT = "reboot:";
-const OPTIONAL = ["diagnosticsObject", "image", "execEnvRef"] as const;
+const OPTIONAL = ["diagnosticsObject", "image", "execEnvRef", "transferUrl"] as const;
 
 export async function loadState(store: Store, endpointId: string): Promise<AgentCommandState> {
   const state: AgentCommandState = { commands: [], rebootKeys: {}, factoryReset: false };

@@ -210,6 +210,7 @@ export class CommandTracker implements CommandHooks {
       ...(s.diagnosticsObject !== undefined ? { diagnosticsObject: s.diagnosticsObject } : {}),
       ...(s.image !== undefined ? { image: s.image } : {}),
       ...(s.execEnvRef !== undefined ? { execEnvRef: s.execEnvRef } : {}),
+      ...(s.transferUrl !== undefined ? { transferUrl: s.transferUrl } : {}),
     };
   }
 
