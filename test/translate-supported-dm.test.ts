@@ -282,6 +282,23 @@ t.test("Device.LocalAgent. is answered from the schema without any CWMP RPC", as
   t.equal(ctrl?.supportedParams.length, TR181.object("Device.LocalAgent.Controller.{i}.")?.params.length);
 });
 
+t.test("Device.MQTT. is the gateway's MQTT client: its served part from the schema, no broker, the client not addable", async (t) => {
+  const { resp: r, rpcs } = ask(["Device.MQTT.", "Device.MQTT.Broker.{i}."], ALL);
+  t.same(rpcs, []);
+  t.same(
+    objs(r).map((o) => [o.supportedObjPath, o.access]),
+    [
+      ["Device.MQTT.", "OBJ_READ_ONLY"],
+      ["Device.MQTT.Capabilities.", "OBJ_READ_ONLY"],
+      ["Device.MQTT.Client.{i}.", "OBJ_READ_ONLY"],
+      ["Device.MQTT.Client.{i}.Subscription.{i}.", "OBJ_ADD_DELETE"],
+    ],
+  );
+  t.equal(r.reqObjResults[1]?.errCode, 7026, "the broker is not supported");
+  const root = ask(["Device."], { ...ALL, firstLevelOnly: true }).resp;
+  t.ok(objs(root).some((o) => o.supportedObjPath === "Device.MQTT."), "listed under Device. too");
+});
+
 t.test("TP-469 1.105 1.106 1.107 a command, an event or a parameter path: its object with just that element", async (t) => {
   const { resp: r } = ask(["Device.IP.Diagnostics.IPPing()", "Device.Boot!", "Device.WiFi.SSID.{i}.SSID", "Device.WiFi.SSID.1.Stats.BytesSent"], NONE);
   const [ping, boot, ssid, bytes] = r.reqObjResults;

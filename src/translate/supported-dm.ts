@@ -32,7 +32,7 @@ import { mapFault } from "./faults.js";
 import { wantsToRpcs } from "./rpc-plan.js";
 import { comparePaths } from "./path-order.js";
 import { TR181, parentSupportedPath, type SchemaObject } from "./schema.js";
-import { LOCAL_AGENT, cpeSupportedTree, isTableOnCpe, localAgentTree, type SupportedNode } from "./supported-tree.js";
+import { cpeSupportedTree, gatewayServedTree, isGatewayServed, isTableOnCpe, type SupportedNode } from "./supported-tree.js";
 import { parseRequestedPath, type Element, type Target } from "./supported-path.js";
 
 type ReqObjResult = GetSupportedDMResp["reqObjResults"][number];
@@ -89,7 +89,7 @@ const notSupported = (p: string): PathOutcome => doneError(p, USP_ERR.INVALID_PA
 function evaluatePath(p: string, req: GetSupportedDM, ctx: TranslationContext): PathOutcome {
   const target = parseRequestedPath(p);
   if (!target.ok) return doneError(p, target.errCode, target.errMsg);
-  if (target.supported.startsWith(LOCAL_AGENT)) return answer(p, target, localAgentTree(), req);
+  if (isGatewayServed(target.supported)) return answer(p, target, gatewayServedTree(), req);
   const { model } = ctx;
   const st = model.listState(target.cpePath, false);
   if (st.kind === "unknown") return { kind: "need", wants: [{ kind: "gpn", path: target.cpePath, nextLevel: false }] };

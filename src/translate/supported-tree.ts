@@ -31,6 +31,17 @@ export interface SupportedNode {
 
 /** Served by the gateway (DESIGN decision 8), never taken from the CPE. */
 export const LOCAL_AGENT = "Device.LocalAgent.";
+/** The agent's MQTT client is the gateway's (agent/local-agent/mqtt-client-model.ts):
+ * served from Device.MQTT., a CPE's own Device.MQTT. is not shown. */
+export const MQTT = "Device.MQTT.";
+/** The part of Device.MQTT. the gateway serves: no broker, no user properties or
+ * statistics; one client that controllers cannot add or delete. */
+const SERVED_MQTT = new Set(["Device.MQTT.", "Device.MQTT.Capabilities.", "Device.MQTT.Client.{i}.", "Device.MQTT.Client.{i}.Subscription.{i}."]);
+
+/** Is the supported path in a subtree the gateway serves? */
+export function isGatewayServed(supportedPath: string): boolean {
+  return supportedPath.startsWith(LOCAL_AGENT) || supportedPath.startsWith(MQTT);
+}
 
 // CWMP-only objects kept out of the USP view (mapping.md MS-1: the CWMP
 // management server is not part of a USP agent's data model).
@@ -57,13 +68,21 @@ export function cpeSupportedTree(cpePath: string, ctx: TranslationContext): Map<
   const tree = new Map<string, SupportedNode>();
   collect(cpePath, ctx, tree);
   fillEmptyTables(tree);
-  if (cpePath === "Device.") for (const o of TR181.subtree(LOCAL_AGENT)) tree.set(o.path, schemaNode(o));
+  if (cpePath === "Device.") for (const [path, node] of gatewayServedTree()) tree.set(path, node);
   return tree;
 }
 
-/** The gateway-served subtree, from the schema alone. */
-export function localAgentTree(): Map<string, SupportedNode> {
-  return new Map(TR181.subtree(LOCAL_AGENT).map((o) => [o.path, schemaNode(o)]));
+/** The gateway-served subtrees (Device.LocalAgent., its part of Device.MQTT.), from the schema alone. */
+export function gatewayServedTree(): Map<string, SupportedNode> {
+  const tree = new Map(TR181.subtree(LOCAL_AGENT).map((o) => [o.path, schemaNode(o)]));
+  for (const o of TR181.subtree(MQTT)) {
+    if (!SERVED_MQTT.has(o.path)) continue;
+    const node = schemaNode(o);
+    // The one client is the gateway's connection: not added or deleted by controllers.
+    if (o.path === "Device.MQTT.Client.{i}.") tree.set(o.path, { ...node, add: false, del: false });
+    else tree.set(o.path, node);
+  }
+  return tree;
 }
 
 function entry(tree: Map<string, SupportedNode>, path: string, multi: boolean): SupportedNode {
@@ -78,7 +97,7 @@ function entry(tree: Map<string, SupportedNode>, path: string, multi: boolean): 
 const anyTrue = (a: boolean | undefined, b: boolean | undefined): boolean | undefined => (a === true || b === true ? true : (a ?? b));
 
 function collect(obj: string, ctx: TranslationContext, tree: Map<string, SupportedNode>): void {
-  if (obj === LOCAL_AGENT || HIDDEN.has(obj)) return;
+  if (obj === LOCAL_AGENT || obj === MQTT || HIDDEN.has(obj)) return;
   const { model } = ctx;
   const kids = model.children(obj) ?? [];
   if (!isTableOnCpe(obj, kids)) {
