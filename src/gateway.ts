@@ -202,6 +202,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     logger,
     now,
     notify: (endpointId, commandPath, notification): Promise<void> => notifications.notifyType(endpointId, "OperationComplete", commandPath, notification),
+    sendOnBoardRequest: (endpointId, controllerRow) => notifications.onBoardRequestTo(endpointId, controllerRow),
     enqueueTask: (endpointId, task): void => work.tasks.enqueue(endpointId, task),
     wake: (endpointId) => void queue.wake(endpointId).catch((err: unknown) => logger.error({ err, endpointId }, "wake failed")),
   });

@@ -203,6 +203,21 @@ t.test("TP-469 1.60 OnBoardRequest Notification", async (t) => {
   await notifyResp(bench, msgId, "");
 });
 
+t.test("Controller.{i}.SendOnBoardRequest(): OperateResp, then an OnBoardRequest to that Controller (what TP-469 1.60 operates)", async (t) => {
+  const before = new Set(controller.received.map((x) => x.msg?.header.msgId));
+  const resp = await bench.ask({ type: "operate", operate: { command: "Device.LocalAgent.Controller.1.SendOnBoardRequest()", commandKey: "onboard-1", sendResp: true, inputArgs: {} } });
+  t.same(resp.body, {
+    kind: "response",
+    response: { type: "operateResp", operateResp: { operationResults: [{ executedCommand: "Device.LocalAgent.Controller.1.SendOnBoardRequest()", result: { type: "reqOutputArgs", outputArgs: {} } }] } },
+  });
+  const r = await controller.waitFor((x) => x.record.fromId === agentId && notifyOf(x)?.notification.type === "onBoardReq" && !before.has(x.msg?.header.msgId));
+  t.equal(r.record.toId, gw.controllerId, "to the Controller of row 1");
+  t.match(notifyOf(r), { subscriptionId: "", sendResp: true, notification: { type: "onBoardReq", onBoardReq: { oui: "00256D", serialNumber: cpe.serial } } });
+  await notifyResp(bench, r.msg?.header.msgId ?? "", "");
+  const missing = await bench.ask({ type: "operate", operate: { command: "Device.LocalAgent.Controller.9.SendOnBoardRequest()", commandKey: "onboard-2", sendResp: true, inputArgs: {} } });
+  t.match(missing.body, { kind: "error", error: { errCode: 7016 } }, "no such Controller row");
+});
+
 /** A ValueChange subscription on `monitored` whose trigger writes SSID.2's
  * SSID (TR-181 TriggerAction). Each case monitors a parameter of its own, and
  * not a forced Inform parameter (ProvisioningCode is in every Inform, so its

@@ -21,6 +21,7 @@ export type CommandKind =
   | "updateDu"
   | "uninstallDu"
   | "parameterReset"
+  | "sendOnBoardRequest"
   | "cancel";
 
 export interface ArgSpec {
@@ -68,6 +69,8 @@ const COMMANDS: readonly CommandSpec[] = [
   // the model (TR-181 CWMP, and TR-098 WANIP/WANPPPConnection.Reset): SPV Reset=true.
   { path: "Device.IP.Interface.{i}.Reset()", kind: "parameterReset", async: false, input: [], output: [] },
   { path: "Device.PPP.Interface.{i}.Reset()", kind: "parameterReset", async: false, input: [], output: [] },
+  // The agent's own: an OnBoardRequest Notify to that Controller (TR-181 LocalAgent.Controller).
+  { path: "Device.LocalAgent.Controller.{i}.SendOnBoardRequest()", kind: "sendOnBoardRequest", async: false, input: [], output: [] },
   {
     path: "Device.DeviceInfo.FirmwareImage.{i}.Download()",
     kind: "firmwareDownload",
@@ -211,10 +214,12 @@ export interface OperateEffects {
   reboots: { cwmpCommandKey: string; commandKey: string }[];
   /** A FactoryReset was sent: the next Boot! says RemoteFactoryReset. */
   factoryReset: boolean;
+  /** SendOnBoardRequest(): the Controller rows to send an OnBoardRequest to. */
+  onBoardRequests: string[];
 }
 
 export function noEffects(): OperateEffects {
-  return { started: [], canceled: [], reboots: [], factoryReset: false };
+  return { started: [], canceled: [], reboots: [], factoryReset: false, onBoardRequests: [] };
 }
 
 /** TR-069 A.3.2.8 / A.4.1.* CommandKey: string(32). */

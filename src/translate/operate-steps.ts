@@ -38,7 +38,7 @@ export type CommandStep =
   | { kind: "pathError"; errCode: number; errMsg: string }
   | { kind: "failure"; errCode: number; errMsg: string }
   /** A sync command succeeded (req_output_args is empty for all of ours). */
-  | { kind: "done"; reboot?: { cwmpCommandKey: string; commandKey: string }; factoryReset?: boolean; canceled?: number }
+  | { kind: "done"; reboot?: { cwmpCommandKey: string; commandKey: string }; factoryReset?: boolean; canceled?: number; onBoardRequest?: string }
   | { kind: "started"; started: Omit<StartedCommand, "requestInstance"> };
 
 /** TR-069 Amd 6 DownloadFileType for an image stored without activating it;
@@ -66,6 +66,8 @@ export function commandStep(input: CommandInput, ctx: TranslationContext): Comma
     case "updateDu":
     case "uninstallDu":
       return afterExists(input, ctx, () => changeDeploymentUnit(input, args, ctx));
+    case "sendOnBoardRequest":
+      return afterExists(input, ctx, () => ({ kind: "done", onBoardRequest: input.obj.slice(0, -1) }));
     case "parameterReset":
       return afterListed(input.obj, ctx, (children) => parameterReset(input, children, ctx));
     case "cancel":

@@ -96,6 +96,7 @@ function assemble(steps: [string, CommandStep][], isSearch: boolean, env: Operat
         if (step.reboot !== undefined) effects.reboots.push(step.reboot);
         if (step.factoryReset === true) effects.factoryReset = true;
         if (step.canceled !== undefined) effects.canceled.push(step.canceled);
+        if (step.onBoardRequest !== undefined) effects.onBoardRequests.push(step.onBoardRequest);
         break;
       case "started": {
         const requestInstance = nextInstance++;

@@ -43,7 +43,7 @@ export const EXPECTED: ReadonlyMap<string, Expected> = new Map<string, Expected>
   ["1.57", pass("after a controller's Add; rows the CPE adds itself are notified at its next session, without unique_keys")],
   ["1.58", pass()],
   ["1.59", pass("Periodic! follows the CPE's periodic Informs (ManagementServer.PeriodicInformInterval); Controller.{i}.PeriodicNotifInterval is read-only")],
-  ["1.60", pass("sent on the CPE's 0 BOOTSTRAP Inform")],
+  ["1.60", pass("sent on the CPE's 0 BOOTSTRAP Inform and by Controller.{i}.SendOnBoardRequest()")],
   ["1.61", pass()],
   ["1.62", pass()],
   ["1.63", na("DEPRECATED in TP-469, replaced by 1.79")],

@@ -27,13 +27,15 @@ export interface AgentCommandsDeps {
   enqueueTask(endpointId: string, task: GatewayTask): void;
   wake(endpointId: string): void;
   timeoutsMs?: Partial<Record<CommandKind, number>>;
+  /** SendOnBoardRequest(): an OnBoardRequest Notify to the Controller of that row. */
+  sendOnBoardRequest?(endpointId: string, controllerRow: string): Promise<void>;
 }
 
 export class AgentCommands implements CommandHooks {
   readonly tracker: CommandTracker;
   private readonly events: CommandEvents;
 
-  constructor(deps: AgentCommandsDeps) {
+  constructor(private readonly deps: AgentCommandsDeps) {
     this.tracker = new CommandTracker(deps);
     this.events = new CommandEvents({ tracker: this.tracker, enqueueTask: deps.enqueueTask, wake: deps.wake, logger: deps.logger });
   }
@@ -46,7 +48,9 @@ export class AgentCommands implements CommandHooks {
     return this.tracker.apply(pending, effects);
   }
 
-  afterReply(pending: PendingRequest, effects: OperateEffects): Promise<void> {
+  async afterReply(pending: PendingRequest, effects: OperateEffects): Promise<void> {
+    // After the OperateResp, as TR-181 says the request goes out once the command succeeded.
+    for (const row of effects.onBoardRequests ?? []) await this.deps.sendOnBoardRequest?.(pending.endpointId, row);
     return this.tracker.afterReply(pending, effects);
   }
 

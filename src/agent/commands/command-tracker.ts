@@ -34,6 +34,7 @@ export const COMMAND_TIMEOUTS_MS: Readonly<Record<CommandKind, number>> = {
   reboot: 0,
   factoryReset: 0,
   parameterReset: 0,
+  sendOnBoardRequest: 0,
   cancel: 0,
   firmwareDownload: 3_600_000,
   firmwareActivate: 900_000,

@@ -180,6 +180,18 @@ export class AgentNotifications {
     }
   }
 
+  /** Controller.{i}.SendOnBoardRequest(): one OnBoardRequest to that Controller. */
+  async onBoardRequestTo(endpointId: string, controllerRow: string): Promise<void> {
+    const tree = await this.deps.localAgents.tree(endpointId);
+    const controllerId = tree.value(`${controllerRow}.EndpointID`);
+    const deviceId = await this.deps.deviceIdOf?.(endpointId);
+    if (controllerId === undefined || deviceId === undefined) {
+      this.deps.logger.warn({ endpointId, controllerRow }, "SendOnBoardRequest(): no such Controller or no DeviceId known");
+      return;
+    }
+    await this.sendOnBoardRequest(endpointId, controllerId, deviceId);
+  }
+
   /** Notifies subscribers of one type; exposed for commands (OperationComplete). */
   async notifyType(endpointId: string, notifType: NotifType, path: string, notification: Notification): Promise<void> {
     const tree = await this.deps.localAgents.tree(endpointId);
