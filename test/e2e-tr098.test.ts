@@ -222,6 +222,34 @@ t.test("Add/Delete of port mappings go to the CPE's TR-098 PortMapping table; Ge
   await ask({ type: "delete", delete: { allowPartial: false, objPaths: [again] } });
 });
 
+t.test("an Add naming the port mapping's WAN Interface succeeds; another Interface is refused (the TR-098 row hangs under its connection)", async (t) => {
+  const pm = (iface: string): Request => ({
+    type: "add",
+    add: {
+      allowPartial: false,
+      createObjs: [
+        {
+          objPath: "Device.NAT.PortMapping.",
+          paramSettings: [
+            { param: "ExternalPort", value: "7070", required: true },
+            { param: "InternalPort", value: "70", required: true },
+            { param: "Protocol", value: "UDP", required: true },
+            { param: "InternalClient", value: "192.168.1.70", required: true },
+            { param: "Interface", value: iface, required: true },
+          ],
+        },
+      ],
+    },
+  });
+  const ok = body(await ask(pm("Device.IP.Interface.1")), "addResp").addResp.createdObjResults[0]?.operStatus;
+  if (ok?.type !== "operSuccess") return t.fail(JSON.stringify(ok));
+  t.equal((await get(`${ok.instantiatedPath}Interface`))[`${ok.instantiatedPath}Interface`], "Device.IP.Interface.1");
+  const lan = await ask(pm("Device.IP.Interface.2"));
+  t.match(lan.body, { kind: "error" }, "the LAN interface cannot hold a TR-098 port mapping");
+  t.equal([1, 2, 3, 4, 5, 6].filter((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === "7070").length, 1, "the refused Add left no row on the CPE");
+  await ask({ type: "delete", delete: { allowPartial: false, objPaths: [ok.instantiatedPath] } });
+});
+
 t.test("GetSupportedDM reports TR-181 objects the CPE really has, and no TR-098 path", async (t) => {
   const msg = await ask({ type: "getSupportedDm", getSupportedDm: { objPaths: ["Device.NAT."], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } });
   const text = JSON.stringify(msg.body);

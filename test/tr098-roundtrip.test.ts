@@ -394,11 +394,23 @@ interface Stats {
   roundTripped: number;
   valuesTried: number;
   readOnlyByDesign: string[];
+  /** References that follow the TR-098 structure: only their current value is accepted. */
+  structural: string[];
   lossy: string[];
   noRow: string[];
 }
 
-const newStats = (): Stats => ({ rulesCovered: 0, roundTripped: 0, valuesTried: 0, readOnlyByDesign: [], lossy: [], noRow: [] });
+const newStats = (): Stats => ({ rulesCovered: 0, roundTripped: 0, valuesTried: 0, readOnlyByDesign: [], structural: [], lossy: [], noRow: [] });
+
+/** A structural reference: a Set of its current value is answered without
+ * writing anything to the CPE, any other value is refused (9007). */
+function checkStructural(t: Test, cpe: Cpe, param: string, path: string, current: string, type: string): void {
+  const view = buildView(cpe.snap, cpe.rules, structuredClone(cpe.instances));
+  const same = mapRpc({ method: "SetParameterValues", parameterList: [{ name: path, value: current, type }], parameterKey: "rt" }, view, cpe.snap, { booleanLiteral: cpe.booleanLiteral });
+  t.same(same, { kind: "answer", outcome: { ok: true, response: { method: "SetParameterValuesResponse", status: 0 } } }, `${param} = its current value: accepted, nothing sent to the CPE`);
+  const other = mapRpc({ method: "SetParameterValues", parameterList: [{ name: path, value: "Device.Elsewhere.9", type }], parameterKey: "rt" }, view, cpe.snap, { booleanLiteral: cpe.booleanLiteral });
+  t.match(other, { kind: "answer", outcome: { ok: false, fault: { setParameterValuesFaults: [{ parameterName: path, faultCode: 9007 }] } } }, `${param} = another row: refused with 9007`);
+}
 
 /** Every TR-181 parameter of `rule`'s first row on `cpe`: writable ones round-tripped, others accounted for. */
 function checkRule(t: Test, cpe: Cpe, rule: ObjectRule, stats: Stats): void {
@@ -425,6 +437,11 @@ function checkRule(t: Test, cpe: Cpe, rule: ObjectRule, stats: Stats): void {
       const why = readOnlyReason(cpe, rule, param, source);
       t.ok(why !== undefined, `${param}: writable in TR-181, read-only in the view for a reason (${why ?? "none: writable on the CPE, so it should be writable"})`);
       stats.readOnlyByDesign.push(`${rule.id}: ${param} (${why ?? "no reason"})`);
+      continue;
+    }
+    if (p.bind.kind === "structural") {
+      checkStructural(t, cpe, param, path, p.value, p.type);
+      stats.structural.push(`${rule.id}: ${param}`);
       continue;
     }
     writable++;
@@ -488,9 +505,10 @@ t.test("summary", async (t) => {
   t.equal(stats.lossy.length, Object.keys(LOSSY).length, "every known lossy value was tried");
   t.comment(`read-only by design though TR-181 lets a Controller write them (${stats.readOnlyByDesign.length}):\n  ${stats.readOnlyByDesign.join("\n  ")}`);
   t.comment(`known lossy values (${stats.lossy.length}):\n  ${stats.lossy.join("\n  ")}`);
+  t.comment(`structural references, their current value accepted (${stats.structural.length}):\n  ${stats.structural.join("\n  ")}`);
   console.log(
     `tr098 round trips: ${stats.rulesCovered} rules covered, ${stats.roundTripped} writable TR-181 parameters round-tripped (${stats.valuesTried} values), ` +
-      `${stats.readOnlyByDesign.length} writable in TR-181 but read-only by design, ${stats.lossy.length} known lossy value(s)`,
+      `${stats.structural.length} structural references, ${stats.readOnlyByDesign.length} writable in TR-181 but read-only by design, ${stats.lossy.length} known lossy value(s)`,
   );
 });
 

@@ -167,6 +167,10 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
     const bind = p.bind;
     if (bind.kind === "mirror") {
       put(bind.name, toCpeLiteral(item.value, snap.values.get(bind.name)?.type, opts), item.name);
+    } else if (bind.kind === "structural") {
+      if (item.value.trim().replace(/\.$/, "") !== p.value) {
+        faults.push({ parameterName: item.name, faultCode: 9007, faultString: `on this TR-098 CPE ${item.name} follows its structure and stays ${JSON.stringify(p.value)}` });
+      }
     } else if (bind.kind === "item") {
       // One item of a TR-098 list: the whole list is written, the item replaced.
       if (item.value.includes(",")) {
@@ -213,6 +217,8 @@ function setValues(view: View, snap: Tr098Snapshot, list: ParameterValue[], para
     }
   }
   if (faults.length > 0) return { kind: "answer", outcome: fault(9003, "Invalid arguments", dedupeFaults(faults)) };
+  // Only values the CPE already has (structural references): nothing to send.
+  if (out.size === 0) return { kind: "answer", outcome: { ok: true, response: { method: "SetParameterValuesResponse", status: 0 } } };
   const parameterList: ParameterValue[] = [...out].map(([name, value]) => ({ name, value, type: snap.values.get(name)?.type ?? "xsd:string" }));
   return {
     kind: "send",

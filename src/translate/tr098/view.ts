@@ -32,7 +32,10 @@ export type Binding =
   | { kind: "mirror"; name: string }
   /** Item `index` of the comma-separated TR-098 list `list` (rule `explode`). */
   | { kind: "item"; list: string; index: number }
-  | { kind: "fixed" };
+  | { kind: "fixed" }
+  /** Follows from the TR-098 structure (references like Interface, LowerLayers):
+   * a Set is accepted with the current value, which changes nothing. */
+  | { kind: "structural" };
 
 export interface ViewParam {
   value: string;
@@ -347,7 +350,9 @@ function addParam(view: View, snap: Tr098Snapshot, rules: CompiledRules, row: Ro
       for (let i = 0; i < spec.up; i++) source = splitPath(source)[0];
       const targets = spec.down.map((d) => source + d);
       const target = spec.ref.flatMap((id) => rowsByRule.get(id) ?? []).find((r) => r.members.some((m) => targets.includes(m)));
-      setParam(view, path, { value: target === undefined ? "" : target.path.slice(0, -1), writable: false, type: schema?.type ?? "xsd:string", bind: { kind: "fixed" } });
+      // Writable where TR-181 says so, so that an Add or Set naming the row's
+      // actual reference (a port mapping's one WAN Interface) succeeds.
+      setParam(view, path, { value: target === undefined ? "" : target.path.slice(0, -1), writable: schema?.readOnly === false, type: schema?.type ?? "xsd:string", bind: { kind: "structural" } });
       return;
     }
     case "fn": {
