@@ -6,6 +6,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { LocalAgents } from "../src/agent/local-agent/local-agents.js";
 import { SUBSCRIPTION_TABLE } from "../src/agent/local-agent/local-agent-model.js";
+import { ON_BOARDING_ROWS } from "../src/agent/local-agent/on-boarding.js";
 import { decodeEnvelope } from "../src/cwmp/soap-decode.js";
 import { detached } from "../src/detached-string.js";
 import { MemoryStore } from "../src/store/memory.js";
@@ -116,4 +117,21 @@ t.test("subscribedTree(): an agent known to have no rows costs no store read, un
   const tree = await agents.subscribedTree("os::C0FFEE-A");
   t.not(tree, undefined, "read again from the store, not answered from the stale 'no rows'");
   t.equal(tree?.rows(SUBSCRIPTION_TABLE).length, 1);
+});
+
+t.test("onBoardingTree(): no tree for an agent that kept the default on-boarding values", async (t) => {
+  const store = new MemoryStore();
+  const built: string[] = [];
+  const agents = new LocalAgents({
+    store,
+    maxCached: 10,
+    contextFor: (endpointId) => ({ endpointId, softwareVersion: "0.1.0", startedAt: 0, now: () => 0, mtps: [{ protocol: "MQTT" }], controllers: [{ endpointId: "proto::c1", protocol: "MQTT" }] }),
+    onSubscriptionsChanged: () => undefined,
+    onTreeBuilt: (endpointId) => void built.push(endpointId),
+  });
+  t.equal(await agents.onBoardingTree("os::C0FFEE-default"), undefined);
+  t.same(built, [], "none was built");
+  await store.putAgentRows("os::C0FFEE-set", ON_BOARDING_ROWS, [{ instance: 1, values: { EndpointID: "proto::c1", OnBoardingComplete: "false", OnBoardingRestartTime: "30" } }]);
+  const tree = await agents.onBoardingTree("os::C0FFEE-set");
+  t.equal(tree?.value("Device.LocalAgent.Controller.1.OnBoardingRestartTime"), "30", "stored values: the tree with them");
 });

@@ -76,6 +76,17 @@ export class LocalAgents {
     return undefined;
   }
 
+  /** The agent's tree if it is cached or a controller ever stored its
+   * Controller on-boarding values, else undefined: the defaults
+   * (OnBoardingRestartTime 0) ask for nothing, and every agent of a fleet
+   * would otherwise get a tree built when its OnBoardRequest is acknowledged. */
+  async onBoardingTree(endpointId: string): Promise<LocalTree | undefined> {
+    const cached = this.trees.get(endpointId);
+    if (cached !== undefined) return cached;
+    const rows = await this.deps.store.getAgentRows(endpointId, ON_BOARDING_ROWS);
+    return rows.length === 0 ? undefined : this.tree(endpointId);
+  }
+
   private async build(endpointId: string, rows: SubscriptionRow[]): Promise<LocalTree> {
     const context = this.deps.contextFor(endpointId);
     const mqttRows = context.mqttClient === undefined ? [] : await this.deps.store.getAgentRows(endpointId, MQTT_SUBSCRIPTIONS);

@@ -300,7 +300,10 @@ export class AgentNotifications {
   }
 
   private async restartOnBoarding(endpointId: string, controllerId: string, deviceId: DeviceIdStruct): Promise<void> {
-    const settings = onBoardingSettings(await this.deps.localAgents.tree(endpointId), controllerId);
+    // Agents that kept the default values (no restart) get no tree built.
+    const tree = await this.deps.localAgents.onBoardingTree(endpointId);
+    if (tree === undefined) return;
+    const settings = onBoardingSettings(tree, controllerId);
     if (settings === undefined || settings.complete || settings.restartSeconds === 0 || this.stopped) return;
     const timer = setTimeout(() => {
       this.onBoardTimers.delete(timer);
