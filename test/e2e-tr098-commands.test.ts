@@ -15,10 +15,11 @@ import type { AddressInfo } from "node:net";
 import t from "tap";
 import { Redis } from "ioredis";
 import { readParameter, startFleet, type Fleet } from "../src/sim/fleet.js";
-import type { Msg, Notify, Operate, Request } from "../src/usp/messages.js";
+import type { Msg, Notify, Request } from "../src/usp/messages.js";
 import { testBroker, uniquePrefix } from "./helpers/broker.js";
 import { CR_PASSWORD, CR_USERNAME, startTestGateway } from "./helpers/gateway.js";
 import { TestController, type ReceivedRecord } from "./helpers/usp-controller.js";
+import { body, operate, uspClient } from "./helpers/usp-client.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `cwmp2usp-test:${uniquePrefix()}:`;
@@ -67,33 +68,18 @@ function ask(request: Request, agent = agentId): Promise<Msg> {
   return controller.request(agent, gw.agentTopic(agent), request, 30_000);
 }
 
-function body<K extends string>(msg: Msg, type: K): Extract<Extract<Msg["body"], { kind: "response" }>["response"], { type: K }> {
-  if (msg.body.kind !== "response" || msg.body.response.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(msg.body)}`);
-  return msg.body.response as never;
-}
 
 function errorOf(msg: Msg): { errCode: number; errMsg: string; paramErrs: { paramPath: string; errCode: number; errMsg: string }[] } {
   if (msg.body.kind !== "error") throw new Error(`expected an Error, got ${JSON.stringify(msg.body)}`);
   return msg.body.error;
 }
 
-async function get(path: string, agent = agentId): Promise<Record<string, string>> {
-  const r = body(await ask({ type: "get", get: { paramPaths: [path], maxDepth: 0 } }, agent), "getResp").getResp.reqPathResults[0];
-  if (r === undefined || r.errCode !== 0) throw new Error(`Get ${path}: ${JSON.stringify(r)}`);
-  const out: Record<string, string> = {};
-  for (const res of r.resolvedPathResults) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
-  return out;
-}
+const usp = uspClient(controller, agentId, gw.agentTopic(agentId));
+const { column, subscribe } = usp;
 
-/** Instance path → one parameter's value, for every row of a table. */
-async function column(table: string, param: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const re = new RegExp(`^${table.replaceAll(".", "\\.")}(\\d+)\\.${param}$`);
-  for (const [k, v] of Object.entries(await get(table))) {
-    const m = re.exec(k);
-    if (m !== null) out.set(`${table}${m[1]}.`, v);
-  }
-  return out;
+/** A Get of `path` on this test's TR-098 agent, or on another one. */
+async function get(path: string, agent = agentId): Promise<Record<string, string>> {
+  return agent === agentId ? usp.get(path) : uspClient(controller, agent, gw.agentTopic(agent)).get(path);
 }
 
 function set(objPath: string, param: string, value: string, agent = agentId): Promise<Msg> {
@@ -105,57 +91,9 @@ function notifyOf(r: ReceivedRecord): Notify | undefined {
   return b?.kind === "request" && b.request.type === "notify" ? b.request.notify : undefined;
 }
 
-async function subscribe(id: string, notifType: string, referenceList: string): Promise<void> {
-  const created = body(
-    await ask({
-      type: "add",
-      add: {
-        allowPartial: false,
-        createObjs: [
-          {
-            objPath: "Device.LocalAgent.Subscription.",
-            paramSettings: [
-              { param: "ID", value: id, required: true },
-              { param: "NotifType", value: notifType, required: true },
-              { param: "ReferenceList", value: referenceList, required: true },
-              { param: "Enable", value: "true", required: true },
-            ],
-          },
-        ],
-      },
-    }),
-    "addResp",
-  );
-  if (created.addResp.createdObjResults[0]?.operStatus.type !== "operSuccess") throw new Error(JSON.stringify(created));
-}
 
-function operate(command: string, commandKey: string, inputArgs: Record<string, string> = {}): { type: "operate"; operate: Operate } {
-  return { type: "operate", operate: { command, commandKey, sendResp: true, inputArgs } };
-}
 
-async function addPortMapping(externalPort: string): Promise<string> {
-  const msg = await ask({
-    type: "add",
-    add: {
-      allowPartial: false,
-      createObjs: [
-        {
-          objPath: "Device.NAT.PortMapping.",
-          paramSettings: [
-            { param: "ExternalPort", value: externalPort, required: true },
-            { param: "InternalPort", value: "22", required: true },
-            { param: "Protocol", value: "UDP", required: true },
-            { param: "InternalClient", value: "192.168.1.40", required: true },
-            { param: "Enable", value: "true", required: true },
-          ],
-        },
-      ],
-    },
-  });
-  const status = body(msg, "addResp").addResp.createdObjResults[0]?.operStatus;
-  if (status?.type !== "operSuccess") throw new Error(JSON.stringify(status));
-  return status.instantiatedPath;
-}
+const addPortMapping = (externalPort: string): Promise<string> => usp.addPortMapping(externalPort, { internalPort: "22", protocol: "UDP", client: "192.168.1.40" });
 
 const bootWith = (match: (params: Record<string, string>) => boolean) => (x: ReceivedRecord): boolean => {
   const n = notifyOf(x)?.notification;

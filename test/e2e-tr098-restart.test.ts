@@ -13,10 +13,11 @@ import { Redis } from "ioredis";
 import { INSTANCE_MAP_TABLE } from "../src/agent/tr098/bridge.js";
 import { readParameter, startFleet, writeParameter } from "../src/sim/fleet.js";
 import { RedisStore } from "../src/store/redis.js";
-import type { Msg, Notify, Request } from "../src/usp/messages.js";
+import type { Notify } from "../src/usp/messages.js";
 import { testBroker, uniquePrefix } from "./helpers/broker.js";
 import { CR_PASSWORD, CR_USERNAME, startTestGateway } from "./helpers/gateway.js";
 import { TestController, type ReceivedRecord } from "./helpers/usp-controller.js";
+import { body, uspClient } from "./helpers/usp-client.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `cwmp2usp-test:${uniquePrefix()}:`;
@@ -34,81 +35,9 @@ t.teardown(async () => {
   await broker.close();
 });
 
-function body<K extends string>(msg: Msg, type: K): Extract<Extract<Msg["body"], { kind: "response" }>["response"], { type: K }> {
-  if (msg.body.kind !== "response" || msg.body.response.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(msg.body)}`);
-  return msg.body.response as never;
-}
-
 function notifyOf(r: ReceivedRecord): Notify | undefined {
   const b = r.msg?.body;
   return b?.kind === "request" && b.request.type === "notify" ? b.request.notify : undefined;
-}
-
-/** USP requests of one controller to one agent, as the tests need them. */
-function uspOf(controller: TestController, agentId: string, topic: string) {
-  const ask = (request: Request): Promise<Msg> => controller.request(agentId, topic, request, 30_000);
-  const get = async (path: string): Promise<Record<string, string>> => {
-    const r = body(await ask({ type: "get", get: { paramPaths: [path], maxDepth: 0 } }), "getResp").getResp.reqPathResults[0];
-    if (r === undefined || r.errCode !== 0) throw new Error(`Get ${path}: ${JSON.stringify(r)}`);
-    const out: Record<string, string> = {};
-    for (const res of r.resolvedPathResults) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
-    return out;
-  };
-  /** Instance path → the value of one parameter of each row of a table. */
-  const column = async (table: string, param: string): Promise<Map<string, string>> => {
-    const out = new Map<string, string>();
-    const re = new RegExp(`^${table.replaceAll(".", "\\.")}(\\d+)\\.${param}$`);
-    for (const [k, v] of Object.entries(await get(table))) {
-      const m = re.exec(k);
-      if (m !== null) out.set(`${table}${m[1]}.`, v);
-    }
-    return out;
-  };
-  const addPortMapping = async (externalPort: string): Promise<string> => {
-    const msg = await ask({
-      type: "add",
-      add: {
-        allowPartial: false,
-        createObjs: [
-          {
-            objPath: "Device.NAT.PortMapping.",
-            paramSettings: [
-              { param: "ExternalPort", value: externalPort, required: true },
-              { param: "InternalPort", value: "80", required: true },
-              { param: "Protocol", value: "TCP", required: true },
-              { param: "InternalClient", value: "192.168.1.30", required: true },
-              { param: "Enable", value: "true", required: true },
-            ],
-          },
-        ],
-      },
-    });
-    const status = body(msg, "addResp").addResp.createdObjResults[0]?.operStatus;
-    if (status?.type !== "operSuccess") throw new Error(JSON.stringify(status));
-    return status.instantiatedPath;
-  };
-  const subscribe = async (id: string, notifType: string, referenceList: string): Promise<void> => {
-    const msg = await ask({
-      type: "add",
-      add: {
-        allowPartial: false,
-        createObjs: [
-          {
-            objPath: "Device.LocalAgent.Subscription.",
-            paramSettings: [
-              { param: "ID", value: id, required: true },
-              { param: "NotifType", value: notifType, required: true },
-              { param: "ReferenceList", value: referenceList, required: true },
-              { param: "Enable", value: "true", required: true },
-            ],
-          },
-        ],
-      },
-    });
-    if (body(msg, "addResp").addResp.createdObjResults[0]?.operStatus.type !== "operSuccess") throw new Error(JSON.stringify(msg.body));
-  };
-
-  return { ask, get, column, addPortMapping, subscribe };
 }
 
 t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and a CPE reboot that reverses its rows", async (t) => {
@@ -135,7 +64,7 @@ t.test("instance numbers of a TR-098 CPE survive a gateway restart on Redis and 
   const agentId = `os::${OUI}-${cpe.serial}`;
   const topic = first.agentTopic(agentId);
 
-  const { ask, column, addPortMapping, subscribe } = uspOf(controller, agentId, topic);
+  const { ask, column, addPortMapping, subscribe } = uspClient(controller, agentId, topic);
   const cpeRowOf = (port: string): number | undefined => [1, 2, 3, 4, 5, 6].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
 
   // ---- first gateway: three mappings, one deleted again ----
@@ -230,7 +159,7 @@ t.test("two gateway instances on one Redis: a 4 VALUE CHANGE at the instance tha
   if (cpe === undefined) return t.fail("no CPE");
   await fleet.bootAll();
   const agentId = `os::${OUI}-${cpe.serial}`;
-  const { ask, column, addPortMapping, subscribe } = uspOf(controller, agentId, a.agentTopic(agentId));
+  const { ask, column, addPortMapping, subscribe } = uspClient(controller, agentId, a.agentTopic(agentId));
   const cpeRowOf = (port: string): number | undefined => [1, 2, 3].find((i) => readParameter(cpe, `${IGD_PM}${i}.ExternalPort`) === port);
   /** The CPE's sessions go to this instance from now on (its ACS URL, as a balancer would pin it). */
   const sessionsTo = async (gw: typeof a): Promise<void> => {

@@ -6,10 +6,11 @@
 // reorders the CPE's own instances.
 import t from "tap";
 import { readParameter, startFleet, writeParameter, type Fleet } from "../src/sim/fleet.js";
-import type { Msg, Notify, Operate, Request } from "../src/usp/messages.js";
+import type { Notify, Request } from "../src/usp/messages.js";
 import { testBroker } from "./helpers/broker.js";
 import { CR_PASSWORD, CR_USERNAME, startTestGateway } from "./helpers/gateway.js";
 import { TestController, type ReceivedRecord } from "./helpers/usp-controller.js";
+import { body, operate, uspClient } from "./helpers/usp-client.js";
 
 const OUI = "202BC1";
 const IGD_PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.PortMapping.";
@@ -42,91 +43,17 @@ const topic = gw.agentTopic(agentId);
 /** Every message the controller got from this agent, checked for TR-098 paths at the end. */
 const seen: string[] = [];
 
-async function ask(request: Request): Promise<Msg> {
-  const msg = await controller.request(agentId, topic, request, 30_000);
-  seen.push(JSON.stringify(msg));
-  return msg;
-}
-
-function body<K extends string>(msg: Msg, type: K): Record<string, unknown> & Extract<Extract<Msg["body"], { kind: "response" }>["response"], { type: K }> {
-  if (msg.body.kind !== "response" || msg.body.response.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(msg.body)}`);
-  return msg.body.response as never;
-}
-
-async function get(path: string): Promise<Record<string, string>> {
-  const r = body(await ask({ type: "get", get: { paramPaths: [path], maxDepth: 0 } }), "getResp").getResp.reqPathResults[0];
-  if (r === undefined || r.errCode !== 0) throw new Error(`Get ${path}: ${JSON.stringify(r)}`);
-  const out: Record<string, string> = {};
-  for (const res of r.resolvedPathResults) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
-  return out;
-}
+const usp = uspClient(controller, agentId, topic, (msg) => seen.push(JSON.stringify(msg)));
+const { ask, get, subscribe } = usp;
+const addPortMapping = (externalPort: string, client: string): Promise<string> => usp.addPortMapping(externalPort, { client });
 
 function notifyOf(r: ReceivedRecord): Notify | undefined {
   const b = r.msg?.body;
   return b?.kind === "request" && b.request.type === "notify" ? b.request.notify : undefined;
 }
 
-async function subscribe(id: string, notifType: string, referenceList: string): Promise<void> {
-  body(
-    await ask({
-      type: "add",
-      add: {
-        allowPartial: false,
-        createObjs: [
-          {
-            objPath: "Device.LocalAgent.Subscription.",
-            paramSettings: [
-              { param: "ID", value: id, required: true },
-              { param: "NotifType", value: notifType, required: true },
-              { param: "ReferenceList", value: referenceList, required: true },
-              { param: "Enable", value: "true", required: true },
-            ],
-          },
-        ],
-      },
-    }),
-    "addResp",
-  );
-}
-
-function operate(command: string, commandKey: string, inputArgs: Record<string, string> = {}): { type: "operate"; operate: Operate } {
-  return { type: "operate", operate: { command, commandKey, sendResp: true, inputArgs } };
-}
-
-async function addPortMapping(externalPort: string, client: string): Promise<string> {
-  const msg = await ask({
-    type: "add",
-    add: {
-      allowPartial: false,
-      createObjs: [
-        {
-          objPath: "Device.NAT.PortMapping.",
-          paramSettings: [
-            { param: "ExternalPort", value: externalPort, required: true },
-            { param: "InternalPort", value: "80", required: true },
-            { param: "Protocol", value: "TCP", required: true },
-            { param: "InternalClient", value: client, required: true },
-            { param: "Enable", value: "true", required: true },
-            { param: "Description", value: `pm-${externalPort}`, required: true },
-          ],
-        },
-      ],
-    },
-  });
-  const status = body(msg, "addResp").addResp.createdObjResults[0]?.operStatus;
-  if (status?.type !== "operSuccess") throw new Error(JSON.stringify(status));
-  return status.instantiatedPath;
-}
-
-async function portMappings(): Promise<Map<string, string>> {
-  const all = await get("Device.NAT.PortMapping.");
-  const byInstance = new Map<string, string>();
-  for (const [k, v] of Object.entries(all)) {
-    const m = /^Device\.NAT\.PortMapping\.(\d+)\.ExternalPort$/.exec(k);
-    if (m !== null) byInstance.set(`Device.NAT.PortMapping.${m[1]}.`, v);
-  }
-  return byInstance;
-}
+/** ExternalPort by instance path, for every port mapping. */
+const portMappings = (): Promise<Map<string, string>> => usp.column("Device.NAT.PortMapping.", "ExternalPort");
 
 t.test("the TR-098 CPE is an agent: DeviceInfo read through TR-181 paths", async (t) => {
   const info = await get("Device.DeviceInfo.");
