@@ -18,6 +18,7 @@ import type { AcsRequest, Inform, ParameterValue, RpcOutcome } from "../../cwmp/
 import type { Store } from "../../store/store.js";
 import type { DeviceProfile } from "../../translate/plan.js";
 import type { CompiledRules } from "../../translate/tr098/rules.js";
+import { splitPath } from "../../translate/device-model.js";
 import { buildView, TR098_ROOT, type Tr098Snapshot, type View } from "../../translate/tr098/view.js";
 import { mapPathless, mapRpc, mirrorName, type Effect, type InstanceOps } from "../../translate/tr098/rpc-map.js";
 import { allocate, release, type InstanceMapState } from "../../translate/tr098/instance-map.js";
@@ -108,12 +109,12 @@ export class Tr098Bridge {
     // (transforms and natural keys need their siblings): an Inform costs a
     // small view, not one of the whole tree.
     const base = this.lastSnapshots.get(endpointId);
-    const objects = new Set(inform.parameterList.map((p) => parentOf(p.name)));
+    const objects = new Set(inform.parameterList.map((p) => splitPath(p.name)[0]));
     const values = new Map<string, { value: string; type: string }>();
     const writable = new Map<string, boolean>();
     if (base !== undefined) {
-      for (const [name, v] of base.values) if (objects.has(parentOf(name))) values.set(name, v);
-      for (const [name, w] of base.writable) if (objects.has(parentOf(name)) || objects.has(name)) writable.set(name, w);
+      for (const [name, v] of base.values) if (objects.has(splitPath(name)[0])) values.set(name, v);
+      for (const [name, w] of base.writable) if (objects.has(splitPath(name)[0]) || objects.has(name)) writable.set(name, w);
     }
     for (const p of inform.parameterList) values.set(p.name, { value: p.value, type: p.type });
     // A copy of the map: a partial tree must never renumber or forget rows.
@@ -333,10 +334,6 @@ export class Tr098Bridge {
     this.instanceMaps.set(endpointId, state);
     await this.deps.store.putAgentRows(endpointId, INSTANCE_MAP_TABLE, [{ instance: 1, values: { json: JSON.stringify(state) } }]);
   }
-}
-
-function parentOf(name: string): string {
-  return name.slice(0, name.lastIndexOf(".", name.length - 2) + 1);
 }
 
 /** RPCs whose arguments name parameters or objects (the rest pass unchanged). */

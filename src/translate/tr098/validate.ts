@@ -7,6 +7,7 @@
 import type { Schema } from "../schema.js";
 import { splitPath } from "../device-model.js";
 import type { CompiledRules, ObjectRule } from "./rules.js";
+import { sourceName } from "./view.js";
 
 /** Every problem found, each naming its rule; empty when the rules are sound. */
 export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema): string[] {
@@ -20,7 +21,7 @@ export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema
     }
     if (rule.explode !== undefined) {
       for (const from of sourceTemplates(rule)) {
-        const [o, p] = splitPath(resolveSrc(from, rule.explode));
+        const [o, p] = splitPath(sourceName(from, rule.explode));
         if (tr098.object(o)?.paramsByName.has(p) !== true) say(`TR-098 list parameter ${o}${p} (explode) is not in ${tr098.model}`);
       }
     }
@@ -32,7 +33,7 @@ export function validateRules(rules: CompiledRules, tr181: Schema, tr098: Schema
       const srcs = spec.kind === "src" ? [spec.src] : spec.kind === "fn" ? spec.src : [];
       for (const src of srcs) {
         for (const from of sourceTemplates(rule)) {
-          const [o, p] = splitPath(resolveSrc(from, src).replace(/\.\d+(?=\.)/g, ".{i}"));
+          const [o, p] = splitPath(sourceName(from, src).replace(/\.\d+(?=\.)/g, ".{i}"));
           if (tr098.object(o)?.paramsByName.has(p) !== true) say(`TR-098 parameter ${o}${p} is not in ${tr098.model}`);
         }
       }
@@ -46,16 +47,6 @@ export function sourceTemplates(rule: ObjectRule): string[] {
   return rule.from.flatMap((f) => (f.startsWith(".") && rule.parent !== undefined ? sourceTemplates(rule.parent).map((p) => p + f.slice(1)) : [f]));
 }
 
-function resolveSrc(from: string, src: string): string {
-  if (src.startsWith("/")) return src.slice(1);
-  let base = from;
-  let rel = src;
-  while (rel.startsWith("../")) {
-    base = splitPath(base.endsWith(".{i}.") ? base.slice(0, -4) : base)[0];
-    rel = rel.slice(3);
-  }
-  return base + rel;
-}
 
 function tr181Has(tr181: Schema, obj: string, param: string): boolean {
   if (tr181.object(obj)?.paramsByName.has(param) === true) return true;

@@ -408,7 +408,8 @@ export function sourceName(source: string, src: string): string {
   let base = source;
   let rel = src;
   while (rel.startsWith("../")) {
-    base = splitPath(base)[0];
+    // An instance ("X.3." or the template "X.{i}.") is one object: up from it is X's parent.
+    base = splitPath(base.replace(/\.(?:\d+|\{i\})\.$/, "."))[0];
     rel = rel.slice(3);
   }
   return base + rel;
